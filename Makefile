@@ -1,0 +1,154 @@
+# metalbird -- non-recursive build.
+#
+# Each folder adds to the lists below in its own Makefile.inc:
+#   DAEMON_SRCS   C sources of metalbird (besides the generated parser/lexer)
+#   CLIENT_SRCS   C sources of metalbirdc
+#   CONVERT_SRCS  C sources of metalbird-convert
+#   GRAMMAR_FRAGS config.y grammar fragments merged into one bison grammar
+#   UNIT_TESTS    names N of Check unit tests; each sets N_SRCS (what it links)
+#                 and optionally N_LIBS
+#   FUZZERS       names F of libFuzzer harnesses; each sets F_SRCS
+# Everything is built under obj/; no generated file is committed.
+
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR ?=
+VERSION := 0.1.0
+
+CC ?= cc
+O := obj
+PKGS := libevent jansson libcurl yaml-0.1 libcrypto
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+OPT ?= -O2 -g
+SAN ?=
+CPPFLAGS += -I. -I$(O) -D_GNU_SOURCE -DMB_VERSION='"$(VERSION)"'
+CFLAGS := $(OPT) $(SAN) -std=gnu11 $(WARN) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS := $(SAN) $(EXTRA_LDFLAGS)
+
+DAEMON_SRCS :=
+CLIENT_SRCS :=
+CONVERT_SRCS :=
+GRAMMAR_FRAGS :=
+UNIT_TESTS :=
+FUZZERS :=
+
+all: metalbird metalbirdc metalbird-convert
+
+include $(sort $(wildcard */Makefile.inc */*/Makefile.inc))
+
+# --- the config grammar: base plus every fragment, merged ---------------
+$(O)/cf-parse.y: tools/merge-grammar.awk $(GRAMMAR_FRAGS)
+	@mkdir -p $(O)
+	awk -f tools/merge-grammar.awk -v out_keywords=$(O)/cf-keywords.h $(GRAMMAR_FRAGS) > $@.tmp
+	mv $@.tmp $@
+
+$(O)/cf-keywords.h: $(O)/cf-parse.y
+	@test -f $@
+
+$(O)/cf-parse.c $(O)/cf-parse.h: $(O)/cf-parse.y
+	bison -Wall -Werror=conflicts-sr -Werror=conflicts-rr -d -o $(O)/cf-parse.c $<
+
+$(O)/cf-lex.c: conf/cf-lex.l
+	@mkdir -p $(O)
+	flex -o $@ $<
+
+$(O)/protocols.c: $(GRAMMAR_FRAGS) tools/gen-protocols.sh
+	@mkdir -p $(O)
+	sh tools/gen-protocols.sh $(PROTOCOLS) > $@.tmp
+	mv $@.tmp $@
+
+GEN_SRCS := $(O)/cf-parse.c $(O)/cf-lex.c $(O)/protocols.c
+GEN_OBJS := $(GEN_SRCS:.c=.o)
+
+$(O)/cf-lex.o: CFLAGS += -Wno-sign-compare -Wno-unused-function -Wno-missing-prototypes
+$(O)/cf-parse.o: CFLAGS += -Wno-missing-prototypes
+
+obj_of = $(patsubst %.c,$(O)/%.o,$(1))
+
+$(O)/%.o: %.c | gen-headers
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/%.o: $(O)/%.c | gen-headers
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+.PHONY: gen-headers
+gen-headers: $(O)/cf-parse.h $(O)/cf-keywords.h
+
+DAEMON_OBJS := $(call obj_of,$(DAEMON_SRCS)) $(GEN_OBJS)
+CLIENT_OBJS := $(call obj_of,$(CLIENT_SRCS))
+CONVERT_OBJS := $(call obj_of,$(CONVERT_SRCS))
+
+metalbird: $(DAEMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+metalbirdc: $(CLIENT_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lreadline
+
+metalbird-convert: $(CONVERT_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)
+
+# --- unit tests (Check) ----------------------------------------------------
+define unit_test_rule
+$(O)/tests/$(1): $$(call obj_of,$$($(1)_SRCS)) $$(if $$($(1)_GEN),$$(GEN_OBJS))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(CHECK_LIBS) $$($(1)_LIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_test_rule,$(t))))
+
+$(O)/tests/%.o: CFLAGS += $(CHECK_CFLAGS)
+
+unit: $(addprefix $(O)/tests/,$(UNIT_TESTS))
+	@set -e; for t in $(UNIT_TESTS); do echo "== unit $$t"; CK_FORK=yes $(O)/tests/$$t; done
+
+# --- fuzzers (libFuzzer, clang) -------------------------------------------
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -I. -I$(O) -D_GNU_SOURCE -DMB_FUZZ $(PKG_CFLAGS)
+define fuzz_rule
+$(O)/fuzz/$(1): $$($(1)_SRCS) $$(if $$($(1)_GEN),$$(GEN_SRCS)) | gen-headers
+	@mkdir -p $$(dir $$@)
+	$$(FUZZ_CC) $$(FUZZ_FLAGS) -o $$@ $$^ $$($(1)_LIBS)
+endef
+$(foreach f,$(FUZZERS),$(eval $(call fuzz_rule,$(f))))
+
+fuzz: $(addprefix $(O)/fuzz/,$(FUZZERS))
+	@set -e; for f in $(FUZZERS); do echo "== fuzz $$f ($(FUZZ_SECONDS)s)"; \
+	  mkdir -p $(O)/fuzz/corpus-$$f; \
+	  $(O)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 $(O)/fuzz/corpus-$$f tests/fuzz/corpus/$$f 2>&1 | tail -3; done
+FUZZ_SECONDS ?= 30
+
+# --- the whole suite ------------------------------------------------------
+deps:
+	sh tools/install-deps
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	sh tests/integration/run
+
+demo: deps
+	$(MAKE) all
+	sh tests/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 metalbird $(DESTDIR)$(SBINDIR)/metalbird
+	install -m 0755 metalbirdc $(DESTDIR)$(BINDIR)/metalbirdc
+	install -m 0755 metalbird-convert $(DESTDIR)$(BINDIR)/metalbird-convert
+	install -m 0644 doc/metalbird.8 doc/metalbirdc.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 doc/metallb.conf.5 $(DESTDIR)$(MANDIR)/man5/
+
+clean:
+	rm -rf $(O) metalbird metalbirdc metalbird-convert
+
+.PHONY: all unit fuzz check demo deps install clean
