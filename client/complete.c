@@ -143,7 +143,7 @@ void compl_synopsis_words(const char *args, void (*fn)(const char *w, size_t n, 
 }
 
 /* Is kw a keyword of the synopsis followed by a value (an upper-case
- * placeholder or a quoted string)?  "pool NAME": yes; "all": no. */
+ * placeholder or a quoted string)?  "pool NAME": yes; "[all]": no. */
 static int syn_takes_value(const char *args, const char *kw)
 {
 	const char *t, *p = args;
@@ -153,10 +153,14 @@ static int syn_takes_value(const char *args, const char *kw)
 	while ((p = syn_next(p, &t, &n, &q))) {
 		if (q || n != kwlen || strncmp(t, kw, n))
 			continue;
-		const char *t2;
+		/* the value is the next token of the same group: "[pool NAME]"
+		 * yes, "[all] [NAME]" no */
+		const char *t2, *b = p;
 		size_t n2;
 		int q2;
-		if (syn_next(p, &t2, &n2, &q2) && (q2 || !syn_is_keyword(t2, n2, q2)))
+		while (*b == ' ')
+			b++;
+		if (syn_next(p, &t2, &n2, &q2) && t2 == b && (q2 || !syn_is_keyword(t2, n2, q2)))
 			return 1;
 	}
 	return 0;
