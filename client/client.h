@@ -42,6 +42,10 @@ void conn_init(struct conn *c, const char *path, int restricted);
 int conn_open(struct conn *c, conn_line_fn fn, void *arg);
 void conn_close(struct conn *c);
 
+/* Is the session still there?  Between commands the daemon may have gone
+ * away (`down`, a restart); then the connection is closed and 0 returned. */
+int conn_alive(struct conn *c);
+
 /* Send one command line (a newline is added).  Returns 0, or -1 after
  * printing why (the connection is then closed). */
 int conn_send(struct conn *c, const char *cmd);

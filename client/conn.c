@@ -9,6 +9,7 @@
 #include "client/client.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -118,6 +119,24 @@ int conn_open(struct conn *c, conn_line_fn fn, void *arg)
 			return -1;
 		}
 	}
+	return 0;
+}
+
+int conn_alive(struct conn *c)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	char b;
+
+	if (c->fd < 0)
+		return 0;
+	if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+		return 1;
+	/* readable while no command is out: either spontaneous lines, which
+	 * the next reply will show, or the end of the connection */
+	ssize_t r = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (r > 0 || (r < 0 && (errno == EAGAIN || errno == EINTR)))
+		return 1;
+	conn_close(c);
 	return 0;
 }
 

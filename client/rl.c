@@ -22,6 +22,7 @@
 #define RL_PROMPT "metalbird> "
 #define RL_HISTORY ".metalbirdc_history"
 #define RL_HISTORY_LINES 1000
+#define IA_HELP_COLUMN 40	/* where `?` prints the help text */
 
 static struct conn *ia_conn;		/* the session, for fetching names */
 static struct compl_list ia_cands;	/* candidates of the current TAB */
@@ -53,8 +54,8 @@ static void fetch_names(const char *what, const char *prefix)
 	char cmd[64];
 	struct name_ctx nc = { prefix };
 
-	if (!ia_conn || ia_conn->fd < 0)
-		return;
+	if (!ia_conn || !conn_alive(ia_conn))
+		return;		/* the next command reconnects */
 	snprintf(cmd, sizeof cmd, "show symbols %s", what);
 	/* an error reply (an older daemon) just gives no names; a lost
 	 * connection is said once and the next command reconnects */
@@ -108,7 +109,10 @@ static void ia_help_one(const struct cmd_def *d, void *arg)
 
 	(void)arg;
 	snprintf(syn, sizeof syn, "%s%s%s", d->words, *d->args ? " " : "", d->args);
-	fprintf(rl_outstream, "%-40s %s\n", syn, d->help);
+	if (strlen(syn) < IA_HELP_COLUMN)
+		fprintf(rl_outstream, "%-*s %s\n", IA_HELP_COLUMN, syn, d->help);
+	else
+		fprintf(rl_outstream, "%s\n%-*s %s\n", syn, IA_HELP_COLUMN, "", d->help);
 }
 
 static int ia_help_key(int count, int key)
@@ -184,6 +188,8 @@ int ia_main(struct conn *c, int verbose)
 			continue;
 		}
 		/* after the daemon went away (a restart, `down`), try again */
+		if (c->fd >= 0 && !conn_alive(c))
+			fprintf(stderr, "metalbirdc: connection closed by the daemon, reconnecting\n");
 		if (c->fd < 0 && conn_open(c, client_print_line, &verbose) < 0) {
 			free(line);
 			continue;
