@@ -36,7 +36,7 @@ LDFLAGS := $(SAN) $(EXTRA_LDFLAGS)
 DAEMON_SRCS :=
 CLIENT_SRCS :=
 CONVERT_SRCS :=
-GRAMMAR_FRAGS :=
+GRAMMAR_FRAGS := conf/confbase.y
 UNIT_TESTS :=
 FUZZERS :=
 
@@ -53,7 +53,7 @@ $(O)/cf-parse.y: tools/merge-grammar.awk $(GRAMMAR_FRAGS)
 $(O)/cf-keywords.h: $(O)/cf-parse.y
 	@test -f $@
 
-$(O)/cf-parse.c $(O)/cf-parse.h: $(O)/cf-parse.y
+$(O)/cf-parse.c $(O)/cf-parse.h &: $(O)/cf-parse.y
 	bison -Wall -Werror=conflicts-sr -Werror=conflicts-rr -d -o $(O)/cf-parse.c $<
 
 $(O)/cf-lex.c: conf/cf-lex.l
@@ -73,12 +73,16 @@ $(O)/cf-parse.o: CFLAGS += -Wno-missing-prototypes
 
 obj_of = $(patsubst %.c,$(O)/%.o,$(1))
 
+Q := $(if $(V),,@)
+
 $(O)/%.o: %.c | gen-headers
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(O)/%.o: $(O)/%.c | gen-headers
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 .PHONY: gen-headers
 gen-headers: $(O)/cf-parse.h $(O)/cf-keywords.h

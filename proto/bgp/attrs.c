@@ -713,7 +713,7 @@ static void worse(struct bgp_attr_result *res, enum bgp_7606 act, int code, cons
 		res->discarded++;
 	if (act > res->action) {
 		res->action = act;
-		snprintf(res->reason, sizeof(res->reason), "%s: %s",
+		snprintf(res->reason, sizeof(res->reason), "%s: %.128s",
 			 bgp_attr_name(code) ? bgp_attr_name(code) : "attribute", why);
 	}
 }

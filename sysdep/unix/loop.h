@@ -20,6 +20,7 @@ struct event_base;
 int loop_init(void);
 void loop_run(void);			/* until loop_exit() */
 void loop_exit(void);
+void loop_reinit(void);			/* in the child after fork() */
 struct event_base *loop_base(void);	/* for sysdep/ code only */
 double now_mono(void);			/* monotonic seconds, cached per loop turn */
 double now_real(void);			/* wall clock, seconds since epoch */
@@ -100,5 +101,6 @@ struct listener *listen_tcp(ip_addr addr, uint16_t port, const struct sk_tcp_opt
 			    accept_fn fn, void *data, char *err, size_t errlen);
 struct listener *listen_unix(const char *path, accept_fn fn, void *data, char *err, size_t errlen);
 void listener_free(struct listener *l);
+int listener_fd(struct listener *l);	/* for per-peer options (TCP-MD5 keys) */
 
 #endif
