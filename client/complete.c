@@ -17,6 +17,20 @@
 
 #include <string.h>
 
+static int compl_ro_only;	/* restricted session: CMD_RO commands only */
+
+void compl_restrict(int on)
+{
+	compl_ro_only = on;
+}
+
+/* Commands not offered: hidden ones, and in a restricted session those the
+ * daemon would refuse. */
+static int cmd_offered(const struct cmd_def *d)
+{
+	return !(d->flags & CMD_HIDDEN) && (!compl_ro_only || (d->flags & CMD_RO));
+}
+
 void compl_list_init(struct compl_list *l)
 {
 	l->n = 0;
@@ -194,7 +208,7 @@ static void compl_tokens(const struct cmd_tok *tok, int k, struct compl_ctx *cx,
 	/* the next fixed word */
 	for (int i = 0; i < CMD__COUNT; i++) {
 		const struct cmd_def *d = &cmd_table[i];
-		if ((d->flags & CMD_HIDDEN) || cmd_nwords(d) <= k || !words_fit(d, tok, k))
+		if (!cmd_offered(d) || cmd_nwords(d) <= k || !words_fit(d, tok, k))
 			continue;
 		if (cmd_word(d, k, w, sizeof w))
 			compl_list_add(out, w, strlen(w), cx->prefix);
@@ -203,7 +217,7 @@ static void compl_tokens(const struct cmd_tok *tok, int k, struct compl_ctx *cx,
 	/* the arguments of the command named so far */
 	int nw;
 	const struct cmd_def *d = match_tokens(tok, k, &nw);
-	if (!d || (d->flags & CMD_HIDDEN))
+	if (!d || !cmd_offered(d))
 		return;
 	if (d->id == CMD_HELP) {
 		/* help takes a command: complete that */
@@ -283,7 +297,7 @@ int compl_help(const char *line, size_t point,
 	for (int i = 0; i < CMD__COUNT; i++) {
 		const struct cmd_def *d = &cmd_table[i];
 		int n = cmd_nwords(d);
-		if (d->flags & CMD_HIDDEN)
+		if (!cmd_offered(d))
 			continue;
 		if (!words_fit(d, cl.tok, n < k ? n : k))
 			continue;

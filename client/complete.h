@@ -49,6 +49,10 @@ struct compl_ctx {
  */
 int compl_analyze(const char *line, size_t point, struct compl_ctx *cx, struct compl_list *out);
 
+/* In restricted mode (-r) offer only the read-only commands (CMD_RO), the
+ * only ones the daemon will run. */
+void compl_restrict(int on);
+
 /* Is offset point of line inside a double-quoted string? */
 int compl_in_string(const char *line, size_t point);
 

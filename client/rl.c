@@ -161,6 +161,7 @@ int ia_main(struct conn *c, int verbose)
 		return CLIENT_EXIT_CONNECT;
 	}
 
+	compl_restrict(c->restricted);
 	rl_readline_name = "metalbirdc";
 	rl_attempted_completion_function = ia_complete;
 	rl_completer_word_break_characters = ia_breaks;

@@ -310,6 +310,34 @@ START_TEST(test_help)
 }
 END_TEST
 
+START_TEST(test_restricted)
+{
+	struct seen s = { 0 };
+	int ro = 0;
+
+	for (int i = 0; i < CMD__COUNT; i++)
+		ro += (cmd_table[i].flags & (CMD_RO | CMD_HIDDEN)) == CMD_RO;
+	compl_restrict(1);
+	ck_assert_int_eq(run(""), 0);
+	ck_assert(has("show") && has("help"));
+	ck_assert(!has("down") && !has("enable") && !has("peer"));
+	ck_assert_int_eq(run("configure "), 0);
+	ck_assert(has("status"));
+	ck_assert(!has("check") && !has("timeout"));
+	ck_assert_int_eq(run("enable "), 0);
+	ck_assert_int_eq(L.n, 0);
+	ck_assert_int_eq(C.want, 0);
+	ck_assert_int_eq(run("show protocols "), 0);
+	ck_assert_int_eq(C.want, CMD_ARG_PROTO);
+	ck_assert_int_eq(compl_help("", 0, collect, &s), ro);
+	for (int i = 0; i < s.n; i++)
+		ck_assert(s.d[i]->flags & CMD_RO);
+	compl_restrict(0);
+	ck_assert_int_eq(run(""), 0);
+	ck_assert(has("down"));
+}
+END_TEST
+
 static void syn_collect(const char *w, size_t n, void *arg)
 {
 	char *out = arg;
@@ -357,6 +385,7 @@ static Suite *complete_suite(void)
 	tcase_add_test(tc, test_help_command);
 	tcase_add_test(tc, test_cursor);
 	tcase_add_test(tc, test_help);
+	tcase_add_test(tc, test_restricted);
 	tcase_add_test(tc, test_synopsis);
 	suite_add_tcase(s, tc);
 	return s;
