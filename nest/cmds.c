@@ -234,7 +234,8 @@ static void cmd_show_memory(struct cli *c, struct cmd_args *a)
 	cli_msg(c, -RC_MEMORY, "%-17s %8zu kB", "Routing tables:", routes / 1024);
 	cli_msg(c, -RC_MEMORY, "%-17s %8zu kB", "Protocols:", protos / 1024);
 	cli_msg(c, -RC_MEMORY, "%-17s %8zu kB", "Current config:", cfg / 1024);
-	cli_msg(c, RC_MEMORY, "%-17s %8zu kB", "Total:", total / 1024);
+	cli_msg(c, -RC_MEMORY, "%-17s %8zu kB", "Total:", total / 1024);
+	cli_ok(c);
 }
 
 /* --- show symbols --------------------------------------------------------------- */

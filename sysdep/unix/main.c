@@ -261,7 +261,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	config_main_file = opt_config;
+	/* the daemon leaves its working directory: keep an absolute name */
+	char *abs = realpath(opt_config, NULL);
+	config_main_file = abs ? abs : opt_config;
 	struct config *cf = config_parse(opt_config, err, sizeof err);
 	if (!cf) {
 		fprintf(stderr, "%s\n", err);
