@@ -92,6 +92,17 @@ size_t rta_memory(void);
 struct adata *adata_new(const void *data, uint32_t len);
 int adata_equal(const struct adata *a, const struct adata *b);
 
+/* --- the route table (nest/rt-table.c) ------------------------------------ */
+
+struct proto;
+
+/* A source protocol announces (a != NULL, interned; the table takes its own
+ * reference) or withdraws (a == NULL) its route for net.  Exporting
+ * channels hear of the change (batched, on a later loop turn). */
+void rte_update(struct proto *src, const net_addr *net, struct rta *a);
+/* Withdraw every route of a source (it stops). */
+void rte_withdraw_all(struct proto *src);
+
 /* Label lists */
 const char *kv_get(const struct kv_list *l, const char *key);
 

@@ -2,6 +2,7 @@
  * metalbird -- filters: accept/reject and comparison
  */
 #include "nest/filter/filter.h"
+#include "nest/route.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -43,4 +44,13 @@ void f_val_format(const struct f_val *v, char *buf, size_t len)
 	case T_LC: snprintf(buf, len, "(%u, %u, %u)", v->u.lc.a, v->u.lc.b, v->u.lc.c); break;
 	default: snprintf(buf, len, "(void)"); break;
 	}
+}
+
+enum filter_result f_run(const struct filter *f, const net_addr *net, const char *proto,
+			 struct rta *a, struct rta **out)
+{
+	if (!f || f->kind == FILTER_KIND_REJECT)
+		return F_REJECT;
+	*out = rta_clone(a);
+	return F_ACCEPT;
 }

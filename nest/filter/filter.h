@@ -41,6 +41,17 @@ extern const struct filter filter_accept, filter_reject;
 #define FILTER_ACCEPT (&filter_accept)
 #define FILTER_REJECT (&filter_reject)
 
+struct rta;
+
+/* Run a filter over a route.  net and proto name the route; *a is the
+ * route's interned attribute set (borrowed).  On FILTER_ACCEPT *out is set
+ * to an interned attribute set with one reference the caller owns (the same
+ * pointer with its count raised when the filter changed nothing).  A
+ * run-time error rejects the route and is logged once per filter. */
+enum filter_result { F_ACCEPT, F_REJECT };
+enum filter_result f_run(const struct filter *f, const net_addr *net, const char *proto,
+			 struct rta *a, struct rta **out);
+
 /* Are two filters the same (by meaning, for reconfiguration)? */
 int filter_same(const struct filter *a, const struct filter *b);
 /* Text of a filter for `show protocols all` / -p -v. */
