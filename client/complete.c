@@ -56,17 +56,23 @@ int compl_list_add(struct compl_list *l, const char *word, size_t wlen, const ch
 	return 1;
 }
 
-int compl_in_string(const char *line, size_t point)
+/* Where the string open at point starts (its quote), or -1 if none is. */
+static long string_start(const char *line, size_t point)
 {
-	int in = 0;
+	long start = -1;
 
 	for (size_t i = 0; i < point && line[i]; i++) {
-		if (in && line[i] == '\\' && i + 1 < point && line[i + 1])
+		if (start >= 0 && line[i] == '\\' && i + 1 < point && line[i + 1])
 			i++;
 		else if (line[i] == '"')
-			in = !in;
+			start = start >= 0 ? -1 : (long)i;
 	}
-	return in;
+	return start;
+}
+
+int compl_in_string(const char *line, size_t point)
+{
+	return string_start(line, point) >= 0;
 }
 
 /* Does a typed token stand for table word w?  The rule of cmd_match: any
@@ -239,6 +245,35 @@ static void compl_tokens(const struct cmd_tok *tok, int k, struct compl_ctx *cx,
 	if (d->flags & CMD_JSON)
 		add_keyword("json", 4, &kc);
 	cx->want |= d->flags & (CMD_ARG_PROTO | CMD_ARG_POOL | CMD_ARG_SERVICE);
+	/* a file name of one word needs no quotes; one that looks like a path
+	 * is completed as one */
+	if ((d->flags & CMD_ARG_FILE) && strchr("/.~", cx->prefix[0]) && cx->prefix[0])
+		cx->want |= CMD_ARG_FILE;
+}
+
+/* The cursor is in the string that opens at q: a file name, if the words
+ * before it name a command that takes one. */
+static int compl_string(const char *line, size_t q, size_t point, struct compl_ctx *cx,
+			char *head, struct cmd_line *cl)
+{
+	const char *err;
+	int nw;
+
+	if (q >= CMD_MAX_LINE || point - q - 1 >= sizeof cx->prefix)
+		return -1;
+	memcpy(head, line, q);
+	head[q] = 0;
+	if (cmd_tokenize(head, cl, &err) < 0)
+		return -1;
+	const struct cmd_def *d = match_tokens(cl->tok, cl->ntok, &nw);
+	if (!d || !cmd_offered(d) || !(d->flags & CMD_ARG_FILE))
+		return -1;
+	cx->ntok = cl->ntok;
+	cx->word_start = q + 1;
+	memcpy(cx->prefix, line + q + 1, point - q - 1);
+	cx->prefix[point - q - 1] = 0;
+	cx->want = CMD_ARG_FILE;
+	return 0;
 }
 
 int compl_analyze(const char *line, size_t point, struct compl_ctx *cx, struct compl_list *out)
@@ -251,9 +286,10 @@ int compl_analyze(const char *line, size_t point, struct compl_ctx *cx, struct c
 	memset(cx, 0, sizeof *cx);
 	if (point > strlen(line))
 		point = strlen(line);
-	if (compl_in_string(line, point)) {
+	long q = string_start(line, point);
+	if (q >= 0) {
 		cx->in_string = 1;
-		return -1;
+		return compl_string(line, (size_t)q, point, cx, head, &cl);
 	}
 	for (ws = point; ws > 0 && line[ws - 1] != ' ' && line[ws - 1] != '\t'; ws--)
 		;

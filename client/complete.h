@@ -37,15 +37,18 @@ struct compl_ctx {
 	char prefix[COMPL_WORD_MAX];	/* its text up to the cursor */
 	int in_string;			/* the cursor is inside "a string" */
 	int ntok;			/* whole words typed before it */
-	unsigned want;			/* CMD_ARG_PROTO/POOL/SERVICE: names wanted */
+	unsigned want;			/* CMD_ARG_PROTO/POOL/SERVICE: names wanted;
+					 * CMD_ARG_FILE: a file name */
 };
 
 /*
  * Look at line[0..point): fill *cx and add to *out the command words and
  * literal keywords that may stand at the cursor and start with the word typed
  * so far.  Names of protocols, pools or Services, which only the daemon
- * knows, are asked for through cx->want.  Returns 0, or -1 if nothing can be
- * completed here (inside a string, a line that does not tokenize).
+ * knows, and file names are asked for through cx->want.  Inside a string
+ * only a file name can be completed: cx->word_start is then after the quote.
+ * Returns 0, or -1 if nothing can be completed here (a string that is not a
+ * file name, a line that does not tokenize).
  */
 int compl_analyze(const char *line, size_t point, struct compl_ctx *cx, struct compl_list *out);
 

@@ -27,6 +27,7 @@
 static struct conn *ia_conn;		/* the session, for fetching names */
 static struct compl_list ia_cands;	/* candidates of the current TAB */
 static char ia_breaks[] = " \t";	/* words are what the tokenizer splits */
+static char ia_quotes[] = "\"";	/* a file name may be in a string */
 
 /* --- names from the daemon ----------------------------------------------- */
 
@@ -86,6 +87,10 @@ static char **ia_complete(const char *text, int start, int end)
 	compl_list_init(&ia_cands);
 	if (compl_analyze(rl_line_buffer, (size_t)end, &cx, &ia_cands) < 0)
 		return NULL;
+	if (cx.want & CMD_ARG_FILE) {
+		/* readline closes the quote after a unique match */
+		return rl_completion_matches(text, rl_filename_completion_function);
+	}
 	if (cx.ntok == 0) {
 		compl_list_add(&ia_cands, "exit", 4, cx.prefix);
 		compl_list_add(&ia_cands, "quit", 4, cx.prefix);
@@ -165,6 +170,7 @@ int ia_main(struct conn *c, int verbose)
 	rl_readline_name = "metalbirdc";
 	rl_attempted_completion_function = ia_complete;
 	rl_completer_word_break_characters = ia_breaks;
+	rl_completer_quote_characters = ia_quotes;
 	rl_bind_key('?', ia_help_key);
 	using_history();
 	stifle_history(RL_HISTORY_LINES);

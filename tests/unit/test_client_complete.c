@@ -206,9 +206,31 @@ START_TEST(test_strings)
 	ck_assert(compl_in_string("a \"x\\\" y", 8));		/* \" does not end it */
 	ck_assert(!compl_in_string("a \"x\" \"y\"", 9));
 
-	ck_assert_int_eq(run("configure \"/tmp/x"), -1);
+	/* in a string only a file name is completed */
+	ck_assert_int_eq(run("configure \"/tmp/x"), 0);
 	ck_assert_int_eq(C.in_string, 1);
+	ck_assert_int_eq(C.want, CMD_ARG_FILE);
+	ck_assert_uint_eq(C.word_start, 11);
+	ck_assert_str_eq(C.prefix, "/tmp/x");
+	ck_assert_int_eq(L.n, 0);
+	ck_assert_int_eq(run("conf ch \"a b"), 0);
+	ck_assert_int_eq(C.want, CMD_ARG_FILE);
+	ck_assert_str_eq(C.prefix, "a b");
+	ck_assert_int_eq(run("configure timeout 30 \""), 0);
+	ck_assert_int_eq(C.want, CMD_ARG_FILE);
+	ck_assert_str_eq(C.prefix, "");
 	ck_assert_int_eq(run("show protocols \"tor"), -1);
+	ck_assert_int_eq(C.in_string, 1);
+	ck_assert_int_eq(run("\"configure"), -1);
+	ck_assert_int_eq(run("configure \"a\" \"b"), 0);	/* the second string */
+	ck_assert_str_eq(C.prefix, "b");
+	/* a path needs no quotes */
+	ck_assert_int_eq(run("configure /etc/"), 0);
+	ck_assert_int_eq(C.want, CMD_ARG_FILE);
+	ck_assert_int_eq(run("configure c"), 0);
+	ck_assert_int_eq(C.want, 0);
+	ck_assert_int_eq(run("show protocols /x"), 0);
+	ck_assert_int_eq(C.want, CMD_ARG_PROTO);
 	ck_assert_int_eq(run("configure \"a b\" "), 0);
 	ck_assert(has("timeout"));
 	ck_assert_int_eq(run("show \"unterminated\\"), -1);
