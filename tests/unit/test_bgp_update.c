@@ -599,6 +599,83 @@ START_TEST(test_packing_1m)
 }
 END_TEST
 
+/*
+ * Real bytes: the stream BIRD 2.0.12 (AS 65001) sent to a 4-octet peer,
+ * captured on loopback into the fuzz seed corpus.  Run from the top of the
+ * tree, as `make unit` does.
+ */
+START_TEST(test_bird_capture)
+{
+	static uint8_t s[8192];
+	FILE *f = fopen("tests/fuzz/corpus/bgp_msg/stream-bird-2-s0", "rb");
+	ck_assert_msg(f != NULL, "run from the top of the tree");
+	size_t n = fread(s, 1, sizeof(s), f);
+	fclose(f);
+
+	int opens = 0, eor4 = 0, eor6 = 0, borr = 0, comm = 0, v6 = 0, wd = 0, cease = 0;
+	size_t at = 0;
+	while (at < n) {
+		struct bgp_err e;
+		uint16_t len;
+		uint8_t type;
+		ck_assert_int_eq(bgp_hdr_check(s + at, n - at, &len, &type, &e), 1);
+		const uint8_t *b = s + at + 19;
+		size_t bl = len - 19;
+		if (type == BGP_MSG_OPEN) {
+			struct bgp_open o;
+			ck_assert_int_eq(bgp_open_decode(b, bl, &o, &e), 0);
+			ck_assert_uint_eq(bgp_open_asn(&o), 65001);
+			ck_assert(o.caps.gr && o.caps.gr_af[0] && o.caps.gr_af[1]);
+			ck_assert(o.caps.mp[0] && o.caps.mp[1] && o.caps.as4 && o.caps.enhanced_rr);
+			opens++;
+		} else if (type == BGP_MSG_UPDATE) {
+			bgp_update_decode(b, bl, &ebgp4, fam_all, u);
+			ck_assert_int_eq(u->action, BGP_7606_OK);
+			eor4 += u->eor == BGP_FAM_IP4;
+			eor6 += u->eor == BGP_FAM_IP6;
+			wd += u->nwithdrawn;
+			for (int i = 0; i < u->nannounced; i++) {
+				char nb[NET_STRLEN];
+				net_ntop(&u->announced[i], nb);
+				if (!strcmp(nb, "203.0.113.0/24")) {
+					ck_assert_uint_eq(u->attrs.ncomm, 1);
+					ck_assert_uint_eq(u->attrs.comm[0], 64512u << 16 | 100);
+					ck_assert_uint_eq(u->attrs.nlcomm, 1);
+					ck_assert_uint_eq(u->attrs.lcomm[0].global, 65001);
+					ck_assert_uint_eq(ip4_get(u->attrs.next_hop), 0x7f000002);
+					comm++;
+				}
+				if (!strcmp(nb, "2001:db8:1::/48")) {
+					char ib[IP_STRLEN];
+					ck_assert_str_eq(ip_ntop(u->attrs.mp_next_hop, ib), "2001:db8::2");
+					v6++;
+				}
+			}
+		} else if (type == BGP_MSG_REFRESH) {
+			struct bgp_refresh r;
+			ck_assert_int_eq(bgp_refresh_decode(b, bl, &r, &e), 0);
+			borr += r.subtype == BGP_RR_BORR;
+		} else if (type == BGP_MSG_NOTIFICATION) {
+			struct bgp_notification no;
+			ck_assert_int_eq(bgp_notification_decode(b, bl, &no, &e), 0);
+			ck_assert_uint_eq(no.code, BGP_ERR_CEASE);
+			ck_assert_str_eq(no.shutdown_text, "maintenance window");
+			cease++;
+		}
+		at += len;
+	}
+	ck_assert_uint_eq(at, n);
+	ck_assert_int_eq(opens, 1);
+	ck_assert_int_eq(eor4, 1);
+	ck_assert_int_eq(eor6, 1);
+	ck_assert_int_eq(borr, 2);
+	ck_assert_int_eq(comm, 2);
+	ck_assert_int_eq(v6, 2);
+	ck_assert_int_eq(wd, 3);
+	ck_assert_int_eq(cease, 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("bgp_update");
@@ -614,6 +691,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_as4_merge);
 	tcase_add_test(t, test_roundtrip_v6);
 	tcase_add_test(t, test_packing_1m);
+	tcase_add_test(t, test_bird_capture);
 	suite_add_tcase(s, t);
 	return s;
 }
