@@ -4,6 +4,7 @@
 #ifndef MB_CLIENT_CLIENT_H
 #define MB_CLIENT_CLIENT_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "client/reply.h"
@@ -31,6 +32,10 @@ struct conn {
 	size_t rpos, rlen;		/* unparsed part of rbuf */
 };
 
+/* Set from a signal handler: conn_reply() then abandons the reply it is
+ * reading (and the session) when its read is interrupted. */
+extern volatile sig_atomic_t conn_interrupt;
+
 /* Called for every line of a reply as it arrives. */
 typedef void (*conn_line_fn)(const struct reply_line *l, void *arg);
 
@@ -51,7 +56,7 @@ int conn_alive(struct conn *c);
 int conn_send(struct conn *c, const char *cmd);
 
 /* Read one reply, handing each line to fn.  Returns CONN_OK, CONN_EREPLY, or
- * CONN_ELOST after printing why. */
+ * CONN_ELOST after printing why (also when conn_interrupt stopped it). */
 int conn_reply(struct conn *c, conn_line_fn fn, void *arg);
 
 /* Print a reply line the way birdc does (arg: pointer to int, non-zero for

@@ -16,6 +16,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+volatile sig_atomic_t conn_interrupt;
+
 void conn_init(struct conn *c, const char *path, int restricted)
 {
 	memset(c, 0, sizeof *c);
@@ -197,6 +199,15 @@ int conn_reply(struct conn *c, conn_line_fn fn, void *arg)
 		c->rpos = c->rlen = 0;
 
 		ssize_t r = read(c->fd, c->rbuf, sizeof c->rbuf);
+		if (r < 0 && errno == EINTR && conn_interrupt) {
+			/* the user gave up on this reply; the rest of it would
+			 * be taken for the next one, so drop the session */
+			conn_interrupt = 0;
+			fflush(stdout);
+			fprintf(stderr, "metalbirdc: interrupted\n");
+			conn_close(c);
+			return CONN_ELOST;
+		}
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {

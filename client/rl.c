@@ -140,6 +140,41 @@ static int ia_help_key(int count, int key)
 	return 0;
 }
 
+/* --- Ctrl-C ------------------------------------------------------------------ */
+
+/* Ctrl-C drops the line being typed, or the reply being printed, as in a
+ * shell, instead of ending the client. */
+static void ia_sigint(int sig)
+{
+	(void)sig;
+	conn_interrupt = 1;
+}
+
+/* Called by readline when a signal interrupted its read. */
+static int ia_signal_hook(void)
+{
+	if (conn_interrupt) {
+		conn_interrupt = 0;
+		rl_replace_line("", 0);
+		rl_crlf();
+		rl_on_new_line();
+		rl_redisplay();
+	}
+	return 0;
+}
+
+static void ia_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = ia_sigint;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: a read must return EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	rl_signal_event_hook = ia_signal_hook;
+}
+
 /* --- the loop -------------------------------------------------------------- */
 
 static char *history_path(void)
@@ -166,6 +201,7 @@ int ia_main(struct conn *c, int verbose)
 		return CLIENT_EXIT_CONNECT;
 	}
 
+	ia_signals();
 	compl_restrict(c->restricted);
 	rl_readline_name = "metalbirdc";
 	rl_attempted_completion_function = ia_complete;
@@ -201,6 +237,7 @@ int ia_main(struct conn *c, int verbose)
 			free(line);
 			continue;
 		}
+		conn_interrupt = 0;	/* a Ctrl-C from before is spent */
 		if (conn_send(c, line) == 0)
 			conn_reply(c, client_print_line, &verbose);
 		free(line);
