@@ -113,7 +113,9 @@ static void ia_help_one(const struct cmd_def *d, void *arg)
 	char syn[512];
 
 	(void)arg;
-	snprintf(syn, sizeof syn, "%s%s%s", d->words, *d->args ? " " : "", d->args);
+	/* as the daemon's `help` writes it */
+	snprintf(syn, sizeof syn, "%s%s%s%s", d->words, *d->args ? " " : "", d->args,
+		 d->flags & CMD_JSON ? " [json]" : "");
 	if (strlen(syn) < IA_HELP_COLUMN)
 		fprintf(rl_outstream, "%-*s %s\n", IA_HELP_COLUMN, syn, d->help);
 	else
