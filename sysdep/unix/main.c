@@ -14,6 +14,8 @@
 #include "sysdep/unix/loop.h"
 #include "sysdep/unix/main.h"
 
+void metrics_init(void);
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +43,7 @@ static struct timer *shutdown_timer;
 
 void daemon_init_modules(void)
 {
+	metrics_init();
 	for (int i = 0; proto_classes[i]; i++)
 		if (proto_classes[i]->class_init)
 			proto_classes[i]->class_init();
@@ -108,6 +111,10 @@ static void apply_identity(struct config *old, struct config *c)
 
 static void finish_exit(void)
 {
+	static int done;
+
+	if (done++)
+		return;
 	ctl_close();
 	if (opt_pidfile)
 		unlink(opt_pidfile);
