@@ -145,6 +145,10 @@ static void script_status(int fd)
 	child_write(fd, "0013 Daemon is up and running\n");
 	child_expect(fd, "frob");
 	child_write(fd, "9001 unknown command 'frob'\n");
+	/* stay connected until the parent has checked conn_alive() */
+	char b;
+	if (read(sync_pipe[0], &b, 1) != 0)
+		_exit(96);
 }
 
 START_TEST(test_command_and_error)
