@@ -12,6 +12,8 @@
  *    from the daemon when cx->want asks for them.
  * After a keyword that the synopsis follows by a value ("pool NAME",
  * "timeout N") only that value fits, so keywords are not offered there.
+ * Commands flagged CMD_ARG_FILE get file names, which the caller completes,
+ * inside a string or where the word looks like a path.
  */
 #include "client/complete.h"
 
@@ -186,13 +188,37 @@ static int syn_takes_value(const char *args, const char *kw)
 	return 0;
 }
 
+/* Does the synopsis take a name only as the value of a keyword, as in
+ * "[export NAME] [protocol NAME]"?  Then a name alone does not fit. */
+static int syn_names_bound(const char *args)
+{
+	const char *t, *p = args, *prev = NULL;
+	size_t n, prevn = 0;
+	int q, prevq = 0, bound = 0, free_ = 0;
+
+	while ((p = syn_next(p, &t, &n, &q))) {
+		if (!q && memmem(t, n, "NAME", 4)) {
+			/* bound: right after a keyword, with only blanks between */
+			int b = prev && syn_is_keyword(prev, prevn, prevq);
+			for (const char *x = prev ? prev + prevn : t; b && x < t; x++)
+				b = *x == ' ';
+			bound += b;
+			free_ += !b;
+		}
+		prev = t;
+		prevn = n;
+		prevq = q;
+	}
+	return bound > 0 && free_ == 0;
+}
+
 /* --- completion -------------------------------------------------------- */
 
 struct kw_ctx {
-	struct compl_list *out;
-	const struct compl_ctx *cx;
+	struct compl_list *out;		/* where candidates go */
+	const struct compl_ctx *cx;	/* the word being completed */
 	const struct cmd_tok *typed;	/* the argument tokens typed so far */
-	int ntyped;
+	int ntyped;			/* how many */
 };
 
 static void add_keyword(const char *w, size_t n, void *arg)
@@ -244,7 +270,8 @@ static void compl_tokens(const struct cmd_tok *tok, int k, struct compl_ctx *cx,
 	compl_synopsis_words(d->args, add_keyword, &kc);
 	if (d->flags & CMD_JSON)
 		add_keyword("json", 4, &kc);
-	cx->want |= d->flags & (CMD_ARG_PROTO | CMD_ARG_POOL | CMD_ARG_SERVICE);
+	if (!syn_names_bound(d->args))
+		cx->want |= d->flags & (CMD_ARG_PROTO | CMD_ARG_POOL | CMD_ARG_SERVICE);
 	/* a file name of one word needs no quotes; one that looks like a path
 	 * is completed as one */
 	if ((d->flags & CMD_ARG_FILE) && strchr("/.~", cx->prefix[0]) && cx->prefix[0])

@@ -150,6 +150,10 @@ START_TEST(test_arguments)
 	ck_assert_int_eq(C.want, CMD_ARG_PROTO);
 	ck_assert(has("all"));
 	ck_assert(!has("json"));
+	ck_assert_int_eq(run("debug "), 0);
+	ck_assert_int_eq(C.want, CMD_ARG_PROTO);
+	ck_assert_int_eq(run("show protocols all "), 0);
+	ck_assert_int_eq(C.want, CMD_ARG_PROTO);
 
 	/* the hidden command completes nothing */
 	ck_assert_int_eq(run("restrict "), 0);
@@ -164,6 +168,10 @@ START_TEST(test_keyword_values)
 	ck_assert_int_eq(run("show route "), 0);
 	ck_assert(has("all") && has("count") && has("for") && has("where") && has("export") &&
 		  has("protocol") && has("pool") && has("json"));
+	/* its names are only values of keywords: no name alone */
+	ck_assert_int_eq(C.want, 0);
+	ck_assert_int_eq(run("show route all "), 0);
+	ck_assert_int_eq(C.want, 0);
 
 	ck_assert_int_eq(run("show route pool "), 0);
 	ck_assert_int_eq(C.want, CMD_ARG_POOL);
