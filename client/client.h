@@ -30,7 +30,14 @@ struct conn {
 	struct reply_parser rp;		/* reply lines */
 	char rbuf[8192];		/* bytes read, not yet parsed */
 	size_t rpos, rlen;		/* unparsed part of rbuf */
+	int wait_ms;			/* >0: give up on a reply silent this long */
+	int setup_wait_ms;		/* wait_ms for the greeting and `restrict` */
 };
+
+/* How long the greeting and the answer to `restrict` may take: they need no
+ * work from the daemon, so silence means it is stuck.  Command replies may
+ * take as long as the command does. */
+#define CONN_SETUP_WAIT_MS 30000
 
 /* Set from a signal handler: conn_reply() then abandons the reply it is
  * reading (and the session) when its read is interrupted. */

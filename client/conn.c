@@ -24,6 +24,7 @@ void conn_init(struct conn *c, const char *path, int restricted)
 	c->path = path;
 	c->fd = -1;
 	c->restricted = restricted;
+	c->setup_wait_ms = CONN_SETUP_WAIT_MS;
 }
 
 void conn_close(struct conn *c)
@@ -86,13 +87,11 @@ static void note_last(const struct reply_line *l, void *arg)
 		ll->fn(l, ll->arg);
 }
 
-int conn_open(struct conn *c, conn_line_fn fn, void *arg)
+/* The greeting, and restricted mode if asked for. */
+static int conn_setup(struct conn *c, conn_line_fn fn, void *arg)
 {
 	struct last_line lc = { -1, "", fn, arg };
 	int r;
-
-	if (conn_connect(c) < 0)
-		return -1;
 
 	/* The daemon speaks first: "0001 metalbird VERSION ready." */
 	r = conn_reply(c, note_last, &lc);
@@ -122,6 +121,18 @@ int conn_open(struct conn *c, conn_line_fn fn, void *arg)
 		}
 	}
 	return 0;
+}
+
+int conn_open(struct conn *c, conn_line_fn fn, void *arg)
+{
+	int r;
+
+	if (conn_connect(c) < 0)
+		return -1;
+	c->wait_ms = c->setup_wait_ms;
+	r = conn_setup(c, fn, arg);
+	c->wait_ms = 0;
+	return r;
 }
 
 int conn_alive(struct conn *c)
@@ -198,7 +209,21 @@ int conn_reply(struct conn *c, conn_line_fn fn, void *arg)
 		}
 		c->rpos = c->rlen = 0;
 
-		ssize_t r = read(c->fd, c->rbuf, sizeof c->rbuf);
+		ssize_t r = -1;
+		if (c->wait_ms > 0) {
+			struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+			int pr = poll(&pfd, 1, c->wait_ms);
+			if (pr == 0) {
+				fprintf(stderr, "metalbirdc: no answer from %s within %g s\n", c->path,
+					c->wait_ms / 1000.0);
+				conn_close(c);
+				return CONN_ELOST;
+			}
+			if (pr > 0)
+				r = read(c->fd, c->rbuf, sizeof c->rbuf);
+		} else {
+			r = read(c->fd, c->rbuf, sizeof c->rbuf);
+		}
 		if (r < 0 && errno == EINTR && conn_interrupt) {
 			/* the user gave up on this reply; the rest of it would
 			 * be taken for the next one, so drop the session */

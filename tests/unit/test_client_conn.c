@@ -245,6 +245,29 @@ START_TEST(test_greeting_refused)
 }
 END_TEST
 
+/* A daemon that accepts but never greets: the client gives up. */
+static void script_silent(int fd)
+{
+	char b;
+
+	if (read(sync_pipe[0], &b, 1) != 0)
+		_exit(97);
+}
+
+START_TEST(test_silent_daemon)
+{
+	struct conn c;
+
+	serve(script_silent);
+	conn_init(&c, path, 0);
+	c.setup_wait_ms = 200;
+	ck_assert_int_eq(conn_open(&c, NULL, NULL), -1);
+	ck_assert_int_eq(c.fd, -1);
+	ck_assert_int_eq(c.wait_ms, 0);
+	ck_assert_int_eq(served(), 0);
+}
+END_TEST
+
 START_TEST(test_no_daemon)
 {
 	struct conn c;
@@ -430,6 +453,7 @@ static Suite *conn_suite(void)
 	tcase_add_test(tc, test_restricted);
 	tcase_add_test(tc, test_restrict_refused);
 	tcase_add_test(tc, test_greeting_refused);
+	tcase_add_test(tc, test_silent_daemon);
 	tcase_add_test(tc, test_no_daemon);
 	tcase_add_test(tc, test_closed_mid_reply);
 	tcase_add_test(tc, test_streaming);
