@@ -23,7 +23,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: metalbirdc [-s SOCKET] [-l] [-r] [-v] [COMMAND ...]\n"
 		"  -s SOCKET  control socket (default " CLIENT_DEFAULT_SOCKET ")\n"
-		"  -l         use ./" CLIENT_LOCAL_SOCKET "\n"
+		"  -l         use " CLIENT_LOCAL_SOCKET "\n"
 		"  -r         restricted: only read-only commands\n"
 		"  -v         show the raw reply lines with their codes\n"
 		"  -h         this help\n"

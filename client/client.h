@@ -10,7 +10,7 @@
 #include "client/reply.h"
 
 #define CLIENT_DEFAULT_SOCKET "/run/metalbird/metalbird.ctl"
-#define CLIENT_LOCAL_SOCKET "metalbird.ctl"
+#define CLIENT_LOCAL_SOCKET "./metalbird.ctl"
 
 /* Exit codes (SPEC section 2). */
 #define CLIENT_EXIT_OK 0	/* success */
