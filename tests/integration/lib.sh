@@ -277,6 +277,7 @@ mb_bridge_port() {
 	mb_veth "$brns" "$port" "$ns" "$ifn"
 	ip -n "$brns" link set "$port" master "$br" || mb_fail "cannot add $port to $br"
 	[[ $a == - ]] || mb_addr "$ns" "$ifn" "$a"
+	# shellcheck disable=SC2034 # for the caller
 	MB_PORT=$port
 }
 
@@ -311,16 +312,19 @@ mb_alive() {
 	[[ -n ${_MB_PID[$1]+x} ]] && _mb_running "${_MB_PID[$1]}"
 }
 
-# A process marked by _MB_CHECK must end with status 0 on SIGTERM and leave
-# no sanitizer report in its log.  Records what is wrong in _MB_ERRORS.
+# A process marked by _MB_CHECK must still run when it is stopped, end with
+# status 0 on SIGTERM and leave no sanitizer report in its log.  Records what
+# is wrong in _MB_ERRORS.
 _mb_check_exit() {
-	local name=$1 st=$2 killed=$3 log=$MB_WORK/$1.log
+	local name=$1 st=$2 killed=$3 gone=$4 log=$MB_WORK/$1.log
 	[[ -n ${_MB_CHECK[$name]+x} ]] || return 0
 	if [[ -f $log ]] && grep -qE 'ERROR: (Address|Leak|Memory|Thread|Undefined)Sanitizer|runtime error:' "$log"; then
 		_MB_ERRORS+=("$name: sanitizer report in $name.log")
 		grep -E -A 30 'ERROR: [A-Za-z]+Sanitizer|runtime error:' "$log" | head -n 60 | sed 's/^/    | /' >&2
 	fi
-	if ((killed)); then
+	if ((gone)); then
+		_MB_ERRORS+=("$name: had ended by itself before it was stopped (status $st)")
+	elif ((killed)); then
 		_MB_ERRORS+=("$name: did not exit within the bound after SIGTERM; killed")
 	elif ((st != 0)); then
 		_MB_ERRORS+=("$name: exited with status $st on SIGTERM (expected 0)")
@@ -332,10 +336,14 @@ _mb_check_exit() {
 _mb_stop_all() {
 	local timeout=$1 name pid deadline left st
 	shift
-	local -A killed=()
+	local -A killed=() gone=()
 	for name; do
 		pid=${_MB_PID[$name]}
-		_mb_running "$pid" && kill -TERM "$pid" 2>/dev/null
+		if _mb_running "$pid"; then
+			kill -TERM "$pid" 2>/dev/null
+		else
+			gone[$name]=1
+		fi
 	done
 	deadline=$(($(_mb_now_us) + $(_mb_us "$timeout")))
 	while :; do
@@ -363,7 +371,7 @@ _mb_stop_all() {
 		wait "$pid" 2>/dev/null || st=$?
 		_MB_STATUS[$name]=$st
 		unset "_MB_PID[$name]"
-		_mb_check_exit "$name" "$st" "${killed[$name]:-0}"
+		_mb_check_exit "$name" "$st" "${killed[$name]:-0}" "${gone[$name]:-0}"
 	done
 }
 
