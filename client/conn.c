@@ -72,7 +72,7 @@ struct last_line {
 	int code;		/* code of the final line, -1 if none */
 	char text[256];		/* its text */
 	conn_line_fn fn;	/* every line is passed on to fn */
-	void *arg;
+	void *arg;		/* and its argument */
 };
 
 static void note_last(const struct reply_line *l, void *arg)
