@@ -134,7 +134,10 @@ static int ia_help_key(int count, int key)
 	rl_redisplay();
 	rl_point = point;
 	rl_crlf();
-	if (!compl_help(rl_line_buffer, (size_t)rl_point, ia_help_one, NULL))
+	int n = compl_help(rl_line_buffer, (size_t)rl_point, ia_help_one, NULL);
+	if (n && cmdline_blank(rl_line_buffer))
+		fprintf(rl_outstream, "%-*s %s\n", IA_HELP_COLUMN, "exit, quit", "Leave metalbirdc");
+	if (!n)
 		fprintf(rl_outstream, "No such command.\n");
 	fflush(rl_outstream);
 	rl_on_new_line();
