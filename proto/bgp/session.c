@@ -378,10 +378,11 @@ static void sk_error(struct sk *sk, void *data, int err, const char *msg)
 	if (c->st == C_CONNECT) {
 		/* A failed connect: ConnectRetry will try again, not an error
 		 * of the session. */
-		slog(c->s, 0, "connect: %s", msg);
-		snprintf(c->s->last_error, sizeof(c->s->last_error), "connect: %s", msg);
+		struct bgp_session *s = c->s;
+		slog(s, 0, "connect: %s", msg);
+		snprintf(s->last_error, sizeof(s->last_error), "connect: %s", msg);
 		conn_free(c, 0);
-		state_update(c->s);
+		state_update(s);
 		return;
 	}
 	snprintf(why, sizeof(why), "connection %s", err ? msg : "closed by the neighbor");
