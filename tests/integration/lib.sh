@@ -159,6 +159,19 @@ mb_wait() {
 	_mb_poll "$t" "$d" "" "$@"
 }
 
+# mb_wait_log SECS NAME ERE: wait until the log of background process NAME
+# has a line matching ERE (e.g. a NOTIFICATION a peer logged).
+mb_wait_log() {
+	local t=$1 name=$2 re=$3
+	_mb_poll "$t" "/$re/ in $name.log" "" grep -qE -- "$re" "$MB_WORK/$name.log"
+}
+
+# mb_free_port: print a TCP port that is free on 127.0.0.1 now (for tests on
+# the host's loopback; inside a namespace of our own any port is free).
+mb_free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # --- namespaces and links ---------------------------------------------------
 
 _mb_register() {
@@ -492,7 +505,7 @@ mb_birdc() {
 }
 
 # mb_gobgpd NAME NETNS CONF.toml [API_PORT]: GoBGP with its gRPC API on
-# 127.0.0.1:API_PORT of that namespace (default 50051 in a namespace, a random
+# 127.0.0.1:API_PORT of that namespace (default 50051 in a namespace, a free
 # port on the host's loopback):
 #   ip netns exec NS gobgpd -f CONF -t toml -p --pprof-disable --api-hosts 127.0.0.1:PORT
 # Its first connect comes 5-10 s after start: allow for that in waits.
@@ -502,7 +515,7 @@ mb_gobgpd() {
 	[[ -r $conf ]] || mb_fail "mb_gobgpd: no config $conf"
 	if [[ -z $port ]]; then
 		if [[ -z $ns || $ns == - ]]; then
-			port=$((40000 + RANDOM % 20000))
+			port=$(mb_free_port)
 		else
 			port=50051
 		fi
