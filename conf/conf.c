@@ -37,6 +37,7 @@ static size_t cf_errlen;
 
 #define CTX_MAX 8
 static const char *ctx_stack[CTX_MAX];
+static struct cf_loc ctx_loc[CTX_MAX];	/* where each block was opened */
 static int ctx_depth;
 
 void cf_verror_at(const struct cf_loc *loc, const char *fmt, va_list ap)
@@ -107,8 +108,10 @@ char *cf_path(const char *p)
 
 void cf_ctx_push(const char *what)
 {
-	if (ctx_depth < CTX_MAX)
+	if (ctx_depth < CTX_MAX) {
 		ctx_stack[ctx_depth] = what;
+		ctx_loc[ctx_depth] = cf_tok_loc;
+	}
 	ctx_depth++;
 }
 
@@ -124,6 +127,14 @@ const char *cf_ctx_top(void)
 	if (!ctx_depth)
 		return NULL;
 	return ctx_stack[(ctx_depth > CTX_MAX ? CTX_MAX : ctx_depth) - 1];
+}
+
+const struct cf_loc *cf_ctx_top_loc(void);
+const struct cf_loc *cf_ctx_top_loc(void)
+{
+	if (!ctx_depth)
+		return NULL;
+	return &ctx_loc[(ctx_depth > CTX_MAX ? CTX_MAX : ctx_depth) - 1];
 }
 
 /* --- symbols --------------------------------------------------------------- */

@@ -135,7 +135,8 @@ void cf_ctx_pop(void);
 int cf_lex_open(const char *file, const struct cf_loc *from, char *err, size_t errlen);
 int cf_lex_open_string(const char *name, const char *text);
 void cf_lex_cleanup(void);
-const char *cf_stmt_text(const struct cf_loc *upto);
+const char *cf_stmt_text(const struct cf_loc *upto);	/* statement so far, with the last token */
+const char *cf_stmt_prefix(void);			/* ... without it */
 int cf_tok_starts_stmt(void);
 extern int cf_prev_tok_line;		/* where the token before the last one ended */
 extern struct cf_loc cf_tok_loc;	/* position of the last token read */

@@ -68,7 +68,7 @@ conf_list:
 conf_item:
    ';'
  | ROUTER ID IP4 ';' {
-	if (ip_is_zero($3))
+	if (!ip4_get($3))
 		cf_error_at(&@3, "router id 0.0.0.0 is not allowed: give a non-zero IPv4 address");
 	new_config->router_id = $3;
 	new_config->router_id_set = 1;
@@ -79,7 +79,18 @@ conf_item:
 		cf_error_at(&@3, "node name must not be empty");
 	new_config->node_name = $3;
    }
- | LOG log_target log_mask ';'
+ | LOG log_target log_mask ';' {
+	/* cf_log_target() put the new target first so that log_mask could fill
+	 * it in; keep config order (the canonical dump shows it) */
+	struct log_cfg *l = new_config->logs, **pp;
+	if (l->next) {
+		new_config->logs = l->next;
+		for (pp = &new_config->logs; *pp; pp = &(*pp)->next)
+			;
+		*pp = l;
+		l->next = NULL;
+	}
+   }
  | DEBUG PROTOCOLS debug_mask ';' { new_config->debug_protos = $3; }
  | STATE DIR STRING ';' {
 	if (!*$3)
@@ -107,6 +118,7 @@ bool:
    %empty { $$ = 1; }
  | YES { $$ = 1; } | ON { $$ = 1; } | TRUE { $$ = 1; }
  | NO { $$ = 0; } | OFF { $$ = 0; } | FALSE { $$ = 0; }
+ | SYM { cf_error_at(&@1, "'%s' is not a yes/no value: write yes, no, on, off, true or false", $1); }
  ;
 
 /* --- log ----------------------------------------------------------------- */
@@ -352,20 +364,38 @@ static int tok_is_keyword(yysymbol_kind_t k)
 }
 
 const char *cf_ctx_top(void);
+const struct cf_loc *cf_ctx_top_loc(void);
 
-/* Syntax errors, in words: an unknown option names the statement and the
- * block; a missing ';' says so at the token where it was expected; else the
- * message lists what could have come (bison's expected tokens). */
+/* Only words (keywords and names) so far: "hold tim" is an option misspelt,
+ * "{ states, route" is a value list. */
+static int words_only(const char *s)
+{
+	for (; *s; s++)
+		if (!(*s == ' ' || *s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9')))
+			return 0;
+	return 1;
+}
+
+/* Syntax errors, in words (SPEC section 3):
+ * - a statement that starts with a word no rule knows, or option words that
+ *   continue as no option does: "unknown option 'hold tim' in protocol bgp";
+ * - a complete statement followed by something else: "missing ';'", at the
+ *   token where the ';' was expected;
+ * - the end of the input inside a block: "missing '}'", naming the block;
+ * - anything else: what came, after which words, and what could have come. */
 static int yyreport_syntax_error(const yypcontext_t *ctx)
 {
 	yysymbol_kind_t exp[YYNTOKENS];
 	int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
 	yysymbol_kind_t got = yypcontext_token(ctx);
 	const struct cf_loc *at = yypcontext_location(ctx);
-	char found[80], b1[64];
+	char found[80], b1[64], after[160], in[160];
 	int semi = 0, kw = 0, other = 0;
 
-	if (got == YYSYMBOL_YYEOF)
+	if (n < 0)
+		n = 0;
+	if (got == YYSYMBOL_YYEOF || !cf_tok_text)
 		snprintf(found, sizeof found, "end of file");
 	else
 		snprintf(found, sizeof found, "'%.*s'", cf_tok_len > 60 ? 60 : cf_tok_len, cf_tok_text);
@@ -383,42 +413,64 @@ static int yyreport_syntax_error(const yypcontext_t *ctx)
 			other++;
 	}
 	const char *ctx_name = cf_ctx_top();
+	const struct cf_loc *ctx_at = cf_ctx_top_loc();
 	int got_word = got == YYSYMBOL_SYM || tok_is_keyword(got);
+	const char *prefix = cf_stmt_prefix();
 
-	if (got == YYSYMBOL_YYEOF && ctx_name)
-		cf_error_at(at, "unexpected end of file in %s: missing '}'", ctx_name);
-	/* a statement that starts with a word we do not know, or option words
-	 * that do not continue as any option does: an unknown option */
-	if (kw && (got_word || got == YYSYMBOL_NUM || got == YYSYMBOL_STRING) &&
-	    (cf_tok_starts_stmt() || (!other && !semi))) {
+	in[0] = after[0] = 0;
+	if (ctx_name)
+		snprintf(in, sizeof in, " in %s", ctx_name);
+	if (*prefix && !strchr(prefix, ',') && got != YYSYMBOL_YYEOF)
+		snprintf(after, sizeof after, " after '%s'", prefix);
+	else if (got == YYSYMBOL_YYEOF && *cf_stmt_text(NULL))
+		snprintf(after, sizeof after, " after '%s'", cf_stmt_text(NULL));
+
+	/* the end of the input inside a block, between statements */
+	if (got == YYSYMBOL_YYEOF && ctx_name && !after[0])
+		cf_error_at(at, "unexpected end of file%s: missing '}' to close the block opened at line %d",
+			    in, ctx_at->line);
+	/* a word where a yes/no value goes */
+	for (int i = 0; i < n && got_word; i++)
+		if (exp[i] == YYSYMBOL_YES)
+			cf_error_at(at, "%s is not a yes/no value: write yes, no, on, off, true or false", found);
+	/* a keyword where a name goes */
+	if (n == 1 && exp[0] == YYSYMBOL_SYM && got != YYSYMBOL_SYM && tok_is_keyword(got))
+		cf_error_at(at, "%s is a keyword and cannot be used as a name", found);
+	/* protocol NAME-OF-NO-CLASS */
+	if (got == YYSYMBOL_SYM && (!strcmp(prefix, "protocol") || !strcmp(prefix, "template")))
+		cf_error_at(at, "unknown protocol type %s", found);
+	/* an option misspelt, or a statement that does not exist */
+	if (got_word && (cf_tok_starts_stmt() || (kw && !other && !semi && words_only(prefix)))) {
 		if (ctx_name)
-			cf_error_at(at, "unknown option '%s' in %s", cf_stmt_text(at), ctx_name);
+			cf_error_at(at, "unknown option '%s'%s", cf_stmt_text(at), in);
 		cf_error_at(at, "unknown statement '%s'", cf_stmt_text(at));
 	}
 	/* the statement was complete: what follows must be ';' */
-	if (semi && ((got_word && at->line != cf_prev_tok_line) || !strcmp(yysymbol_name(got), "'}'") ||
-		     got == YYSYMBOL_YYEOF))
+	int in_stmt = got == YYSYMBOL_YYEOF ? !!*cf_stmt_text(NULL) : !!*prefix;
+	if (semi && in_stmt && (got_word || got == YYSYMBOL_YYEOF || got == YYSYMBOL_STRING || got == YYSYMBOL_NUM ||
+		     !strcmp(yysymbol_name(got), "'}'") || !strcmp(yysymbol_name(got), "'{'")))
 		cf_error_at(at, "missing ';' before %s", found);
-	if (semi && n == 1)
-		cf_error_at(at, "expected ';', found %s", found);
+	if (!strcmp(yysymbol_name(got), "'}'") && !ctx_name && !*prefix)
+		cf_error_at(at, "unexpected '}': no block is open here");
 
-	char list[256];
+	char list[320];
 	size_t o = 0;
-	int shown = 0;
+	int shown = 0, total = 0;
 	list[0] = 0;
-	for (int i = 0; i < n && shown < 8; i++) {
+	for (int i = 0; i < n; i++)
+		total += exp[i] != YYSYMBOL_YYEOF;
+	for (int i = 0; i < n && shown < 10; i++) {
 		if (exp[i] == YYSYMBOL_YYEOF)
 			continue;
-		o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", shown ? ", " : "",
-				      tok_desc(exp[i], b1, sizeof b1));
+		const char *sep = !shown ? "" : (shown == total - 1 ? " or " : ", ");
+		o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", sep, tok_desc(exp[i], b1, sizeof b1));
 		shown++;
 		if (o >= sizeof list)
 			break;
 	}
-	if (n > 8)
+	if (shown < total && o < sizeof list)
 		snprintf(list + o, sizeof list - o, ", ...");
 	if (shown)
-		cf_error_at(at, "unexpected %s%s%s: expected %s", found,
-			    ctx_name ? " in " : "", ctx_name ? ctx_name : "", list);
-	cf_error_at(at, "unexpected %s%s%s", found, ctx_name ? " in " : "", ctx_name ? ctx_name : "");
+		cf_error_at(at, "unexpected %s%s%s: expected %s", found, after, in, list);
+	cf_error_at(at, "unexpected %s%s%s", found, after, in);
 }

@@ -153,9 +153,9 @@ void pool_config_finish(struct pool_config *p)
 				if (r->af == q->af && ip_cmp(r->first, q->last) <= 0 &&
 				    ip_cmp(q->first, r->last) <= 0) {
 					char a[IP_STRLEN], b[IP_STRLEN];
-					cf_error_at(&r->loc, "pool '%s' addresses %s-%s overlap pool '%s' (%s:%d)",
+					cf_error_at(&r->loc, "pool '%s' addresses %s-%s overlap pool '%s' (%s:%d:%d)",
 						    p->name, ip_ntop(r->first, a), ip_ntop(r->last, b),
-						    o->name, q->loc.file, q->loc.line);
+						    o->name, q->loc.file, q->loc.line, q->loc.col);
 				}
 	}
 	struct pool_config **pp = &new_config->pools;
