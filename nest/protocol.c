@@ -8,6 +8,7 @@
  * the new config (proto_plan) and then applied (proto_apply).
  */
 #include "nest/protocol.h"
+#include "nest/channel.h"
 #include "nest/filter/filter.h"
 #include "nest/log.h"
 #include "nest/mem.h"
@@ -180,8 +181,12 @@ static void proto_set_state(struct proto *p, enum proto_state s)
 	if (p->state == s)
 		return;
 	proto_trace(p, D_STATES, "state changed from %s to %s", proto_state_name(p->state), proto_state_name(s));
+	enum proto_state old = p->state;
 	p->state = s;
 	p->since = now_real();
+	/* route table glue (nest/channel.c): channels follow PS_UP, routes
+	 * of a stopping protocol leave the table */
+	channel_proto_state(p, old, s);
 }
 
 static void proto_do_start(struct proto *p)
@@ -203,6 +208,7 @@ static void proto_unlink_free(struct proto *p)
 		}
 	if (p->class->cleanup)
 		p->class->cleanup(p);
+	channel_proto_free(p);	/* channels the protocol left behind */
 	free(p);
 }
 
@@ -489,6 +495,7 @@ void proto_apply(struct config *new, struct reconf_plan *plan)
 			p->cf = it->new_cf;
 			p->name = p->cf->name;
 			p->debug = p->cf->debug;
+			channel_proto_reconfigured(p);	/* new export filter: refeed */
 			if (p->disabled != p->cf->disabled) {
 				p->disabled = p->cf->disabled;
 				if (p->disabled)

@@ -7,28 +7,99 @@
  */
 #include "proto/static/static.h"
 #include "nest/cli.h"
+#include "nest/mem.h"
+#include "nest/route.h"
+#include "nest/rt-table.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-void static_add_route(struct static_config *sc, const net_addr *n, const struct cf_loc *loc);
+/*
+ * Duplicate routes are found with a hash of the block being parsed (a
+ * config may hold a million routes: a list scan per route would be
+ * quadratic).  The hash lives outside the config arena and only while the
+ * block is parsed; it is rebuilt when another block starts.
+ */
+static struct {
+	struct static_config *owner;	/* the block the hash describes */
+	struct static_route **slot;
+	uint32_t size, count;
+	struct static_route **tail;	/* where the next route is linked */
+} dup;
+
+static uint32_t net_hash(const net_addr *n)
+{
+	uint32_t h = 2166136261u ^ n->len;
+	for (int i = 0; i < 4; i++)
+		h = (h ^ n->ip.w[i]) * 16777619u;
+	return h ^ (h >> 15);
+}
+
+static void dup_insert(struct static_route *r)
+{
+	uint32_t i = net_hash(&r->net) & (dup.size - 1);
+	while (dup.slot[i])
+		i = (i + 1) & (dup.size - 1);
+	dup.slot[i] = r;
+	dup.count++;
+}
+
+static void dup_grow(void)
+{
+	struct static_route **old = dup.slot;
+	uint32_t osize = dup.size;
+
+	dup.size = dup.size ? dup.size * 2 : 1024;
+	dup.slot = xzalloc(sizeof *dup.slot * dup.size);
+	dup.count = 0;
+	for (uint32_t i = 0; i < osize; i++)
+		if (old[i])
+			dup_insert(old[i]);
+	free(old);
+}
+
+static void dup_reset(struct static_config *sc)
+{
+	free(dup.slot);
+	memset(&dup, 0, sizeof dup);
+	dup.owner = sc;
+	if (!sc)
+		return;
+	dup_grow();
+	dup.tail = &sc->routes;
+	for (struct static_route *r = sc->routes; r; r = r->next) {
+		if (dup.count * 2 >= dup.size)
+			dup_grow();
+		dup_insert(r);
+		dup.tail = &r->next;
+	}
+}
 
 void static_add_route(struct static_config *sc, const net_addr *n, const struct cf_loc *loc)
 {
-	struct static_route **pp = &sc->routes;
-
-	for (struct static_route *r = sc->routes; r; r = r->next)
-		if (net_equal(&r->net, n)) {
+	if (dup.owner != sc)
+		dup_reset(sc);
+	for (uint32_t i = net_hash(n) & (dup.size - 1); dup.slot[i]; i = (i + 1) & (dup.size - 1))
+		if (net_equal(&dup.slot[i]->net, n)) {
 			char b[NET_STRLEN];
-			cf_error_at(loc, "route %s is already given at line %d", net_ntop(n, b), r->loc.line);
+			cf_error_at(loc, "route %s is already given at line %d", net_ntop(n, b),
+				    dup.slot[i]->loc.line);
 		}
-	while (*pp)
-		pp = &(*pp)->next;
 	struct static_route *r = cf_alloc(sizeof *r);
 	r->net = *n;
 	r->loc = *loc;
-	*pp = r;
+	*dup.tail = r;
+	dup.tail = &r->next;
 	sc->nroutes++;
+	if (dup.count * 2 >= dup.size)
+		dup_grow();
+	dup_insert(r);
+}
+
+static void static_postconfig(struct proto_config *c)
+{
+	dup_reset(NULL);
 }
 
 static void static_copy_config(struct proto_config *dst, const struct proto_config *src)
@@ -73,18 +144,51 @@ static void static_dump_config(FILE *out, const struct proto_config *c)
 		fprintf(out, "\troute %s;\n", net_ntop(&r->net, b));
 }
 
+/* Every configured route enters the table with the empty attribute set. */
 static int static_start(struct proto *p)
 {
+	const struct static_config *sc = (const void *)p->cf;
+	struct rta *a = rta_empty();
+
+	for (const struct static_route *r = sc->routes; r; r = r->next)
+		rte_update(p, &r->net, a);
 	return PS_UP;
 }
 
 static int static_shutdown(struct proto *p, enum proto_down_reason why)
 {
+	rte_withdraw_all(p);
 	return PS_DOWN;
 }
 
+/* A soft reconfiguration changes just the differences: routes of the new
+ * config that the table already has from us are no-ops in rte_update(),
+ * and routes of the old config missing from the new one are withdrawn. */
 static int static_reconfigure(struct proto *p, struct proto_config *n)
 {
+	const struct static_config *o = (const void *)p->cf, *nc = (const void *)n;
+	struct rta *a = rta_empty();
+
+	dup_reset(NULL);
+	dup.size = 1024;
+	while (dup.size < (uint32_t)nc->nroutes * 2 + 2)
+		dup.size *= 2;
+	dup.slot = xzalloc(sizeof *dup.slot * dup.size);
+	for (struct static_route *r = nc->routes; r; r = r->next) {
+		dup_insert(r);
+		rte_update(p, &r->net, a);
+	}
+	for (const struct static_route *r = o->routes; r; r = r->next) {
+		int found = 0;
+		for (uint32_t i = net_hash(&r->net) & (dup.size - 1); dup.slot[i]; i = (i + 1) & (dup.size - 1))
+			if (net_equal(&dup.slot[i]->net, &r->net)) {
+				found = 1;
+				break;
+			}
+		if (!found)
+			rte_update(p, &r->net, NULL);
+	}
+	dup_reset(NULL);
 	return 1;
 }
 
@@ -94,12 +198,21 @@ static void static_show_details(struct proto *p, struct cli *c)
 	cli_msg(c, -RC_PROTO_DETAILS, "  Routes:         %d configured", sc->nroutes);
 }
 
+/* The route table has no class of its own: its command and memory hook
+ * are registered with the table's first source. */
+static void static_class_init(void)
+{
+	rt_show_init();
+}
+
 struct proto_class proto_static = {
 	.name = "static",
 	.label = "Static",
 	.config_size = sizeof(struct static_config),
+	.class_init = static_class_init,
 	.proto_size = sizeof(struct static_proto),
 	.copy_config = static_copy_config,
+	.postconfig = static_postconfig,
 	.compare = static_compare,
 	.dump_config = static_dump_config,
 	.start = static_start,
