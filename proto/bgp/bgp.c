@@ -1,38 +1,874 @@
 /*
  * metalbird -- protocol bgp: the instance
  *
- * Owns one BGP session (session.c) towards the configured neighbor and the
- * channel through which the route table feeds it.  (Being wired: until the
- * session engine lands the protocol stays in Idle.)
+ * Glue between the route table and one BGP session.  The channel tells us,
+ * in batches, which nets change (nest/channel.h); we keep what must still go
+ * out in a pending set (a net appears once: a later change replaces an
+ * earlier one), and flush it as packed UPDATEs: withdrawals first, then the
+ * announcements grouped by interned attribute set, so that prefixes sharing
+ * attributes share messages (STYLE.md item 6).  When the session's output
+ * queue is above its high-water mark we stop and resume on tx_space, so a
+ * slow peer never makes us buffer the whole table.
+ *
+ * Accepted connections arrive on listeners shared by all BGP protocols (one
+ * per local address, or the wildcard of each family) and are handed to the
+ * protocol whose neighbor address they come from.
  */
 #include "proto/bgp/bgp.h"
+#include "proto/bgp/session.h"
+#include "proto/bgp/update.h"
+#include "nest/channel.h"
 #include "nest/cli.h"
+#include "nest/cmds.h"
+#include "nest/filter/filter.h"
+#include "nest/log.h"
+#include "nest/mem.h"
+#include "nest/metrics.h"
+#include "nest/route.h"
+#include "sysdep/unix/loop.h"
+#include "sysdep/unix/main.h"
+#include "sysdep/linux/tcp.h"
 
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void bgp_init_config(struct proto_config *pc);
 void bgp_postconfig(struct proto_config *pc);
 enum reconf_action bgp_compare(const struct proto_config *po, const struct proto_config *pn, struct reconf_why *why);
 void bgp_dump_config(FILE *out, const struct proto_config *pc);
 
+struct pend {
+	net_addr n;
+	struct rta *a;		/* to announce (one reference), NULL: withdraw */
+};
+
+struct bgp_listener;
+
 struct bgp_proto {
 	struct proto p;
+	struct bgp_session *s;
+	struct channel *ch;
+	struct bgp_listener *lst;
+	struct pend *pend;		/* nets still to send */
+	uint32_t npend, pend_cap;
+	uint32_t *idx;			/* open addressing: net -> pend index + 1 */
+	uint32_t idx_size;
+	int eor_due[BGP_FAM_N];		/* send End-of-RIB after the pending set */
+	int established;
+	double est_since;
+	/* counters (show protocols all, metrics) */
+	uint64_t updates_sent, updates_received, prefixes_sent, withdraws_sent;
+	uint32_t exported, received, imported;
+	uint32_t held_back;		/* IPv6 routes with no usable IPv6 next hop */
+	struct bgp_down_info last_down;
+	char last_error[340];
 };
+
+/* --- listeners shared by the protocols ------------------------------------- */
+
+struct bgp_listener {
+	struct bgp_listener *next;
+	ip_addr addr;			/* bound address, or zero of its family */
+	int af;
+	int refs;
+	struct listener *l;
+};
+
+static struct bgp_listener *listeners;
+
+static struct bgp_proto *bgp_find_by_remote(ip_addr remote)
+{
+	for (struct proto *p = proto_list; p; p = p->next) {
+		if (p->class != &proto_bgp || !p->cf || p->state == PS_DOWN)
+			continue;
+		struct bgp_proto *bp = (struct bgp_proto *)p;
+		struct bgp_config *c = (struct bgp_config *)p->cf;
+		if (bp->s && ip_equal(c->remote_ip, remote))
+			return bp;
+	}
+	return NULL;
+}
+
+static void bgp_accept(int fd, void *data)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	ip_addr remote;
+	char a[IP_STRLEN];
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0) {
+		close(fd);
+		return;
+	}
+	if (ss.ss_family == AF_INET)
+		remote = ip4_make(ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr));
+	else
+		remote = ip_from_bytes(AF_IP6, ((struct sockaddr_in6 *)&ss)->sin6_addr.s6_addr);
+	struct bgp_proto *bp = bgp_find_by_remote(remote);
+	if (!bp) {
+		log_msg(L_REMOTE, "BGP: connection from %s refused: no protocol has that neighbor", ip_ntop(remote, a));
+		close(fd);
+		return;
+	}
+	bgp_session_accept(bp->s, fd);
+}
+
+static struct bgp_listener *listener_get(struct bgp_proto *bp)
+{
+	struct bgp_config *c = (struct bgp_config *)bp->p.cf;
+	int af = ip_af(c->remote_ip);
+	ip_addr addr = c->has_local_ip ? c->local_ip : af == AF_IP4 ? ip4_make(0) : (ip_addr){ { 0, 0, 0, 0 } };
+	char err[256], a[IP_STRLEN];
+
+	for (struct bgp_listener *l = listeners; l; l = l->next)
+		if (l->af == af && ip_equal(l->addr, addr)) {
+			l->refs++;
+			return l;
+		}
+	struct bgp_listener *l = xzalloc(sizeof *l);
+	l->addr = addr;
+	l->af = af;
+	l->refs = 1;
+	struct sk_tcp_opts o = { 0 };
+	l->l = listen_tcp(addr, BGP_PORT, &o, bgp_accept, l, err, sizeof err);
+	if (!l->l)
+		proto_log(&bp->p, L_WARN, "cannot accept incoming sessions on %s port %d: %s (connecting out only)",
+			  ip_ntop(addr, a), BGP_PORT, err);
+	l->next = listeners;
+	listeners = l;
+	return l;
+}
+
+static void listener_put(struct bgp_listener *l)
+{
+	if (!l || --l->refs)
+		return;
+	for (struct bgp_listener **pp = &listeners; *pp; pp = &(*pp)->next)
+		if (*pp == l) {
+			*pp = l->next;
+			break;
+		}
+	listener_free(l->l);
+	free(l);
+}
+
+/* The TCP-MD5 key must also sit on the listening socket, per peer. */
+static void listener_md5(struct bgp_proto *bp, int set)
+{
+	struct bgp_config *c = (struct bgp_config *)bp->p.cf;
+	char err[256];
+
+	if (!c->password || !bp->lst || !bp->lst->l)
+		return;
+	if (tcp_md5_set(listener_fd(bp->lst->l), bp->lst->af == AF_IP4 ? AF_INET : AF_INET6, c->remote_ip,
+			set ? c->password : NULL, err, sizeof err) < 0)
+		proto_log(&bp->p, L_ERR, "%s", err);
+}
+
+/* --- export: pending set and UPDATE packing ---------------------------------- */
+
+static uint32_t net_hash(const net_addr *n)
+{
+	uint32_t h = 2166136261u;
+	for (int i = 0; i < 4; i++)
+		h = (h ^ n->ip.w[i]) * 16777619u;
+	return (h ^ n->len ^ ((uint32_t)n->af << 8)) * 16777619u;
+}
+
+static void idx_rebuild(struct bgp_proto *bp, uint32_t size)
+{
+	free(bp->idx);
+	bp->idx = xzalloc(sizeof(uint32_t) * size);
+	bp->idx_size = size;
+	for (uint32_t i = 0; i < bp->npend; i++) {
+		uint32_t h = net_hash(&bp->pend[i].n) & (size - 1);
+		while (bp->idx[h])
+			h = (h + 1) & (size - 1);
+		bp->idx[h] = i + 1;
+	}
+}
+
+static void pend_put(struct bgp_proto *bp, const net_addr *n, struct rta *a)
+{
+	if (bp->npend * 2 >= bp->idx_size)
+		idx_rebuild(bp, bp->idx_size ? bp->idx_size * 2 : 1024);
+	uint32_t h = net_hash(n) & (bp->idx_size - 1);
+	while (bp->idx[h]) {
+		struct pend *e = &bp->pend[bp->idx[h] - 1];
+		if (net_equal(&e->n, n)) {
+			rta_free(e->a);
+			e->a = a ? rta_clone(a) : NULL;
+			return;
+		}
+		h = (h + 1) & (bp->idx_size - 1);
+	}
+	if (bp->npend == bp->pend_cap) {
+		bp->pend_cap = bp->pend_cap ? bp->pend_cap * 2 : 1024;
+		bp->pend = xrealloc(bp->pend, sizeof(struct pend) * bp->pend_cap);
+	}
+	bp->pend[bp->npend].n = *n;
+	bp->pend[bp->npend].a = a ? rta_clone(a) : NULL;
+	bp->idx[h] = ++bp->npend;
+}
+
+static void pend_clear(struct bgp_proto *bp)
+{
+	for (uint32_t i = 0; i < bp->npend; i++)
+		rta_free(bp->pend[i].a);
+	bp->npend = 0;
+	if (bp->idx)
+		memset(bp->idx, 0, sizeof(uint32_t) * bp->idx_size);
+}
+
+/* Withdrawals first (a NULL rta), then by attribute set, then by family. */
+static int pend_cmp(const void *x, const void *y)
+{
+	const struct pend *a = x, *b = y;
+	if (a->a != b->a) {
+		if (!a->a || !b->a)
+			return a->a ? 1 : -1;
+		return (uintptr_t)a->a < (uintptr_t)b->a ? -1 : 1;
+	}
+	if (a->n.af != b->n.af)
+		return a->n.af < b->n.af ? -1 : 1;
+	return 0;
+}
+
+static int fam_of(const net_addr *n)
+{
+	return n->af == AF_IP4 ? BGP_FAM_IP4 : BGP_FAM_IP6;
+}
+
+/* The attributes we send for an rta, for this session (SPEC section 4:
+ * ORIGIN IGP, next hop = our address, AS_PATH empty towards iBGP and our AS
+ * towards eBGP, LOCAL_PREF 100 on iBGP, unless the filter said otherwise). */
+static int attrs_for(struct bgp_proto *bp, const struct rta *r, int fam, struct bgp_attrs *a,
+		     const struct bgp_neg *neg)
+{
+	struct bgp_config *c = (struct bgp_config *)bp->p.cf;
+	ip_addr local;
+
+	memset(a, 0, offsetof(struct bgp_attrs, path));
+	a->present = 0;
+	a->origin = (r->set & RTA_ORIGIN) ? r->bgp_origin : BGP_ORIGIN_IGP;
+	BGP_SET(a, BGP_A_ORIGIN);
+	bgp_path_clear(&a->path);
+	if (r->bgp_path) {
+		const uint8_t *p = r->bgp_path->data, *end = p + r->bgp_path->length;
+		while (p + 2 <= end) {
+			int type = p[0], cnt = p[1];
+			uint32_t asn[255];
+			if (p + 2 + 4 * (size_t)cnt > end)
+				break;
+			memcpy(asn, p + 2, 4 * (size_t)cnt);
+			bgp_path_append(&a->path, type, asn, cnt);
+			p += 2 + 4 * (size_t)cnt;
+		}
+	}
+	if (!neg->ibgp)
+		bgp_path_prepend(&a->path, c->local_as);
+	BGP_SET(a, BGP_A_AS_PATH);
+	if (r->set & RTA_MED) {
+		a->med = r->bgp_med;
+		BGP_SET(a, BGP_A_MED);
+	}
+	if (neg->ibgp) {
+		a->local_pref = (r->set & RTA_LOCAL_PREF) ? r->bgp_local_pref : 100;
+		BGP_SET(a, BGP_A_LOCAL_PREF);
+	}
+	a->ncomm = 0;
+	if (r->bgp_community)
+		for (uint32_t i = 0; i + 4 <= r->bgp_community->length && a->ncomm < BGP_MAX_COMMS; i += 4)
+			memcpy(&a->comm[a->ncomm++], r->bgp_community->data + i, 4);
+	if (a->ncomm)
+		BGP_SET(a, BGP_A_COMMUNITY);
+	a->nlcomm = 0;
+	if (r->bgp_large_community)
+		for (uint32_t i = 0; i + 12 <= r->bgp_large_community->length && a->nlcomm < BGP_MAX_LCOMMS; i += 12) {
+			uint32_t v[3];
+			memcpy(v, r->bgp_large_community->data + i, 12);
+			a->lcomm[a->nlcomm].global = v[0];
+			a->lcomm[a->nlcomm].local1 = v[1];
+			a->lcomm[a->nlcomm].local2 = v[2];
+			a->nlcomm++;
+		}
+	if (a->nlcomm)
+		BGP_SET(a, BGP_A_LARGE_COMMUNITY);
+	a->unknown_len = 0;
+
+	/* the next hop: the filter's, the configured one, or our own address */
+	int have_local = bgp_session_local_addr(bp->s, &local) == 0;
+	ip_addr nh;
+	int ok = 0;
+	if ((r->set & RTA_NEXT_HOP) && ip_af(r->bgp_next_hop) == (fam == BGP_FAM_IP4 ? AF_IP4 : AF_IP6)) {
+		nh = r->bgp_next_hop;
+		ok = 1;
+	} else if (fam == BGP_FAM_IP4 && c->has_next_hop4) {
+		nh = c->next_hop4;
+		ok = 1;
+	} else if (fam == BGP_FAM_IP6 && c->has_next_hop6) {
+		nh = c->next_hop6;
+		ok = 1;
+	} else if (have_local && ip_af(local) == (fam == BGP_FAM_IP4 ? AF_IP4 : AF_IP6)) {
+		nh = local;
+		ok = 1;
+	}
+	if (!ok)
+		return -1;
+	if (fam == BGP_FAM_IP4) {
+		a->next_hop = nh;
+		BGP_SET(a, BGP_A_NEXT_HOP);
+	} else {
+		a->mp_afi = BGP_AFI_IP6;
+		a->mp_safi = BGP_SAFI_UNICAST;
+		a->mp_next_hop = nh;
+		a->mp_has_ll = 0;
+	}
+	return 0;
+}
+
+static uint8_t msgbuf[BGP_MAX_LEN];
+static struct bgp_attrs enc_attrs;
+static struct bgp_builder enc_builder;
+static net_addr *netbuf;
+static size_t netbuf_cap;
+
+static int send_msg(struct bgp_proto *bp, size_t len, uint32_t prefixes, int withdraw)
+{
+	if (!len)
+		return 0;
+	if (bgp_session_send(bp->s, msgbuf, len) < 0)
+		return -1;
+	bp->updates_sent++;
+	if (withdraw)
+		bp->withdraws_sent += prefixes;
+	else
+		bp->prefixes_sent += prefixes;
+	return 0;
+}
+
+static void bgp_flush(struct bgp_proto *bp)
+{
+	const struct bgp_neg *neg = bp->established ? bgp_session_neg(bp->s) : NULL;
+	struct bgp_attr_ctx ctx;
+	char err[160];
+
+	if (!neg)
+		return;
+	ctx = bgp_session_attr_ctx(bp->s);
+	if (bp->npend) {
+		qsort(bp->pend, bp->npend, sizeof(struct pend), pend_cmp);
+		if (netbuf_cap < bp->npend) {
+			netbuf_cap = bp->npend;
+			netbuf = xrealloc(netbuf, sizeof(net_addr) * netbuf_cap);
+		}
+		uint32_t i = 0, done = 0;
+		while (i < bp->npend) {
+			if (bgp_session_outq(bp->s) > BGP_OUTQ_HIGH)
+				break;
+			struct pend *e = &bp->pend[i];
+			int fam = fam_of(&e->n);
+			uint32_t j = i, n = 0;
+			while (j < bp->npend && bp->pend[j].a == e->a && fam_of(&bp->pend[j].n) == fam) {
+				if (neg->fam[fam])
+					netbuf[n++] = bp->pend[j].n;
+				j++;
+			}
+			size_t off = 0, used;
+			if (!e->a) {
+				while (off < n) {
+					size_t len = bgp_build_withdraw(fam, netbuf + off, n - off, &used, msgbuf, sizeof msgbuf);
+					if (!len || send_msg(bp, len, (uint32_t)used, 1) < 0)
+						break;
+					off += used;
+				}
+			} else if (n) {
+				if (attrs_for(bp, e->a, fam, &enc_attrs, neg) < 0) {
+					/* SPEC: an IPv6 route over an IPv4 session needs a usable IPv6 next hop */
+					bp->held_back += n;
+				} else if (bgp_builder_init(&enc_builder, fam, &enc_attrs, &ctx, err, sizeof err) < 0) {
+					proto_log(&bp->p, L_ERR, "cannot encode attributes: %s", err);
+				} else {
+					while (off < n) {
+						size_t len = bgp_build_reach(&enc_builder, netbuf + off, n - off, &used,
+									     msgbuf, sizeof msgbuf);
+						if (!len || send_msg(bp, len, (uint32_t)used, 0) < 0)
+							break;
+						off += used;
+					}
+				}
+			}
+			for (uint32_t k = i; k < j; k++)
+				rta_free(bp->pend[k].a);
+			i = j;
+			done = j;
+		}
+		/* keep what did not fit for tx_space */
+		if (done < bp->npend) {
+			memmove(bp->pend, bp->pend + done, sizeof(struct pend) * (bp->npend - done));
+			bp->npend -= done;
+			idx_rebuild(bp, bp->idx_size);
+			return;
+		}
+		bp->npend = 0;
+		memset(bp->idx, 0, sizeof(uint32_t) * bp->idx_size);
+	}
+	for (int f = 0; f < BGP_FAM_N; f++)
+		if (bp->eor_due[f] && neg->fam[f]) {
+			size_t len = bgp_build_eor(f, msgbuf, sizeof msgbuf);
+			if (bgp_session_send(bp->s, msgbuf, len) == 0)
+				bp->updates_sent++;
+			bp->eor_due[f] = 0;
+		}
+}
+
+static void ch_notify(struct channel *ch, const net_addr *n, struct rta *new, struct rta *old)
+{
+	struct bgp_proto *bp = ch->data;
+
+	if (new && !old)
+		bp->exported++;
+	else if (!new && old && bp->exported)
+		bp->exported--;
+	pend_put(bp, n, new);
+}
+
+static void ch_end(struct channel *ch)
+{
+	bgp_flush(ch->data);
+}
+
+static void ch_feed_done(struct channel *ch)
+{
+	struct bgp_proto *bp = ch->data;
+
+	for (int f = 0; f < BGP_FAM_N; f++)
+		bp->eor_due[f] = 1;
+	bgp_flush(bp);
+}
+
+static const struct channel_ops bgp_channel_ops = {
+	.notify = ch_notify,
+	.end = ch_end,
+	.feed_done = ch_feed_done,
+};
+
+/* --- import --------------------------------------------------------------------- */
+
+static struct rta *rta_from_bgp(const struct bgp_attrs *a, int fam, uint8_t *pathbuf, size_t pathcap)
+{
+	static struct rta tmp;
+	uint32_t comm[BGP_MAX_COMMS], lc[3 * BGP_MAX_LCOMMS];
+	struct adata *path = NULL, *cm = NULL, *lcm = NULL;
+	size_t o = 0;
+
+	memset(&tmp, 0, sizeof tmp);
+	tmp.set = RTA_ORIGIN | RTA_NEXT_HOP;
+	tmp.bgp_origin = a->origin;
+	tmp.bgp_next_hop = fam == BGP_FAM_IP4 ? a->next_hop : a->mp_next_hop;
+	if (BGP_HAS(a, BGP_A_MED)) {
+		tmp.set |= RTA_MED;
+		tmp.bgp_med = a->med;
+	}
+	if (BGP_HAS(a, BGP_A_LOCAL_PREF)) {
+		tmp.set |= RTA_LOCAL_PREF;
+		tmp.bgp_local_pref = a->local_pref;
+	}
+	for (int s = 0, k = 0; s < a->path.nseg && o + 2 + 4 * (size_t)a->path.seg[s].count <= pathcap; s++) {
+		int cnt = a->path.seg[s].count > 255 ? 255 : a->path.seg[s].count;
+		pathbuf[o++] = a->path.seg[s].type;
+		pathbuf[o++] = (uint8_t)cnt;
+		memcpy(pathbuf + o, &a->path.asn[k], 4 * (size_t)cnt);
+		o += 4 * (size_t)cnt;
+		k += a->path.seg[s].count;
+	}
+	if (o)
+		tmp.bgp_path = path = adata_new(pathbuf, (uint32_t)o);
+	if (a->ncomm) {
+		memcpy(comm, a->comm, 4 * (size_t)a->ncomm);
+		tmp.bgp_community = cm = adata_new(comm, 4 * (uint32_t)a->ncomm);
+	}
+	if (a->nlcomm) {
+		for (int i = 0; i < a->nlcomm; i++) {
+			lc[3 * i] = a->lcomm[i].global;
+			lc[3 * i + 1] = a->lcomm[i].local1;
+			lc[3 * i + 2] = a->lcomm[i].local2;
+		}
+		tmp.bgp_large_community = lcm = adata_new(lc, 12 * (uint32_t)a->nlcomm);
+	}
+	struct rta *r = rta_lookup(&tmp);
+	free(path);
+	free(cm);
+	free(lcm);
+	return r;
+}
+
+static uint8_t pathbuf[BGP_MAX_LEN * 2];
+
+static void s_update(struct bgp_session *s, void *data, const struct bgp_update *u)
+{
+	struct bgp_proto *bp = data;
+	const struct filter *in = bp->p.cf ? bp->p.cf->in_filter : NULL;
+	int keep = in && in != FILTER_REJECT;
+
+	bp->updates_received++;
+	if (u->action == BGP_7606_WITHDRAW)
+		proto_log(&bp->p, L_REMOTE, "malformed UPDATE treated as withdraw (RFC 7606): %s", u->reason);
+	for (int i = 0; i < u->nwithdrawn; i++) {
+		if (bp->received)
+			bp->received--;
+		if (keep)
+			rte_update(&bp->p, &u->withdrawn[i], NULL);
+	}
+	if (u->action == BGP_7606_WITHDRAW) {
+		for (int i = 0; i < u->nannounced; i++)
+			if (keep)
+				rte_update(&bp->p, &u->announced[i], NULL);
+		return;
+	}
+	bp->received += u->nannounced;
+	if (!keep || !u->nannounced)
+		return;
+	struct rta *r = rta_from_bgp(&u->attrs, fam_of(&u->announced[0]), pathbuf, sizeof pathbuf);
+	for (int i = 0; i < u->nannounced; i++) {
+		struct rta *out = NULL;
+		if (f_run(in, &u->announced[i], bp->p.name, r, &out) == F_ACCEPT) {
+			rte_update(&bp->p, &u->announced[i], out);
+			rta_free(out);
+		} else
+			rte_update(&bp->p, &u->announced[i], NULL);
+	}
+	rta_free(r);
+}
+
+/* --- session events ---------------------------------------------------------------- */
+
+static void s_established(struct bgp_session *s, void *data)
+{
+	struct bgp_proto *bp = data;
+	const struct bgp_neg *n = bgp_session_neg(s);
+
+	bp->established = 1;
+	bp->est_since = now_real();
+	bp->exported = bp->received = 0;
+	bp->held_back = 0;
+	bp->last_error[0] = 0;
+	bp->p.last_error[0] = 0;
+	proto_log(&bp->p, L_INFO, "session established (neighbor AS%u, id %u.%u.%u.%u, hold %u s%s%s)",
+		  n->peer_as, n->peer_id >> 24, (n->peer_id >> 16) & 255, (n->peer_id >> 8) & 255, n->peer_id & 255,
+		  n->hold, n->missing[0] ? "; peer lacks: " : "", n->missing);
+	pend_clear(bp);
+	proto_notify_state(&bp->p, PS_UP);	/* the channel comes up and feeds */
+}
+
+static void s_down(struct bgp_session *s, void *data, const char *reason, const struct bgp_down_info *info)
+{
+	struct bgp_proto *bp = data;
+
+	if (info)
+		bp->last_down = *info;
+	snprintf(bp->last_error, sizeof bp->last_error, "%s%s",
+		 info && info->notif_received ? "Received: " : info && info->notif_sent ? "BGP Error: " : "Error: ",
+		 info && (info->notif_received || info->notif_sent) && info->text[0] ? info->text : reason);
+	proto_set_error(&bp->p, "%s", bp->last_error);
+	proto_log(&bp->p, L_INFO, "session down: %s", bp->last_error);
+	int was = bp->established;
+	bp->established = 0;
+	pend_clear(bp);
+	rte_withdraw_all(&bp->p);
+	if (was && bp->p.state == PS_UP)
+		proto_notify_state(&bp->p, PS_START);
+}
+
+static void s_tx_space(struct bgp_session *s, void *data)
+{
+	struct bgp_proto *bp = data;
+	if (bp->npend || bp->eor_due[0] || bp->eor_due[1])
+		bgp_flush(bp);
+}
+
+static void s_refresh(struct bgp_session *s, void *data, int fam, int subtype)
+{
+	struct bgp_proto *bp = data;
+	proto_log(&bp->p, L_INFO, "route refresh requested: sending everything again");
+	if (bp->ch)
+		channel_resend(bp->ch);
+}
+
+static void s_log(struct bgp_session *s, void *data, int remote, const char *msg)
+{
+	struct bgp_proto *bp = data;
+	if (remote)
+		proto_log(&bp->p, L_REMOTE, "%s", msg);
+	else
+		proto_trace(&bp->p, D_EVENTS, "%s", msg);
+}
+
+static const struct bgp_session_ops session_ops = {
+	.established = s_established,
+	.down = s_down,
+	.update_received = s_update,
+	.tx_space = s_tx_space,
+	.refresh_requested = s_refresh,
+	.log = s_log,
+};
+
+/* --- protocol hooks ---------------------------------------------------------------- */
+
+static void session_config(const struct bgp_config *c, struct bgp_session_config *sc)
+{
+	memset(sc, 0, sizeof *sc);
+	sc->remote = c->remote_ip;
+	sc->remote_port = (uint16_t)c->remote_port;
+	if (c->has_local_ip) {
+		sc->local = c->local_ip;
+		sc->has_local = 1;
+	} else if (c->has_source) {
+		sc->local = c->source_addr;
+		sc->has_local = 1;
+	}
+	sc->iface = c->iface;
+	sc->password = c->password;
+	sc->local_as = c->local_as;
+	sc->remote_as = c->remote_as;
+	sc->router_id = ip4_get(daemon_router_id);
+	sc->hold = (uint16_t)c->hold_time;
+	sc->keepalive = (uint16_t)c->keepalive_time;
+	sc->connect_retry = (uint16_t)c->connect_retry_time;
+	sc->passive = (uint8_t)c->passive;
+	sc->multihop = (uint8_t)(c->multihop > 255 ? 255 : c->multihop);
+	sc->gtsm = (uint8_t)c->ttl_security;
+	sc->fam[BGP_FAM_IP4] = sc->fam[BGP_FAM_IP6] = 1;
+	sc->enhanced_rr = 1;
+	sc->gr = c->gr_mode != BGP_GR_OFF;
+	sc->gr_time = (uint16_t)c->gr_time;
+	sc->gr_restarting = (uint8_t)opt_graceful_restart;
+}
 
 static int bgp_start(struct proto *p)
 {
+	struct bgp_proto *bp = (struct bgp_proto *)p;
+	struct bgp_session_config sc;
+
+	session_config((struct bgp_config *)p->cf, &sc);
+	if (!bp->ch)
+		bp->ch = channel_new(p, &bgp_channel_ops, bp);
+	bp->s = bgp_session_new(&sc, &session_ops, bp);
+	if (!bp->s) {
+		proto_set_error(p, "cannot create the session");
+		return PS_DOWN;
+	}
+	bp->lst = listener_get(bp);
+	listener_md5(bp, 1);
+	bgp_session_start(bp->s);
 	return PS_START;
+}
+
+static int cease_subcode(enum proto_down_reason why)
+{
+	switch (why) {
+	case PDR_CF_REMOVE: return BGP_CEASE_PEER_DECONF;
+	case PDR_CF_RESTART: return BGP_CEASE_CONFIG_CHANGE;
+	case PDR_RESTART: return BGP_CEASE_ADMIN_RESET;
+	default: return BGP_CEASE_ADMIN_SHUTDOWN;
+	}
 }
 
 static int bgp_shutdown(struct proto *p, enum proto_down_reason why)
 {
+	struct bgp_proto *bp = (struct bgp_proto *)p;
+
+	if (bp->s) {
+		bgp_session_stop(bp->s, cease_subcode(why), NULL);
+		bgp_session_free(bp->s);
+		bp->s = NULL;
+	}
+	listener_md5(bp, 0);
+	listener_put(bp->lst);
+	bp->lst = NULL;
+	bp->established = 0;
+	pend_clear(bp);
+	rte_withdraw_all(p);
 	return PS_DOWN;
+}
+
+static int bgp_reconfigure(struct proto *p, struct proto_config *n)
+{
+	/* next hop or connect retry changed: what we send changes; resend */
+	struct bgp_proto *bp = (struct bgp_proto *)p;
+	struct bgp_config *o = (struct bgp_config *)p->cf, *c = (struct bgp_config *)n;
+
+	if (bp->ch && bp->established &&
+	    (o->next_hop_self != c->next_hop_self || o->has_next_hop4 != c->has_next_hop4 ||
+	     o->has_next_hop6 != c->has_next_hop6 || !ip_equal(o->next_hop4, c->next_hop4) ||
+	     !ip_equal(o->next_hop6, c->next_hop6))) {
+		p->cf = n;	/* attrs_for() reads the new next hop */
+		channel_resend(bp->ch);
+	}
+	return 1;
+}
+
+static void bgp_cleanup(struct proto *p)
+{
+	struct bgp_proto *bp = (struct bgp_proto *)p;
+
+	pend_clear(bp);
+	free(bp->pend);
+	free(bp->idx);
+	bp->pend = NULL;
+	bp->idx = NULL;
+	if (bp->s)
+		bgp_session_free(bp->s);
+	bp->s = NULL;
+}
+
+static enum bgp_state cur_state(struct bgp_proto *bp)
+{
+	return bp->s ? bgp_session_state(bp->s) : BGP_S_IDLE;
 }
 
 static void bgp_get_info(struct proto *p, char *buf, size_t len)
 {
-	snprintf(buf, len, "%-14s", "Idle");
+	struct bgp_proto *bp = (struct bgp_proto *)p;
+	enum bgp_state st = cur_state(bp);
+	const char *err = st == BGP_S_ESTABLISHED ? "" : bp->last_error;
+
+	snprintf(buf, len, "%-14s%s", bgp_state_name(st), err);
+}
+
+static void fmt_id(uint32_t id, char *b, size_t len)
+{
+	snprintf(b, len, "%u.%u.%u.%u", id >> 24, (id >> 16) & 255, (id >> 8) & 255, id & 255);
+}
+
+static void bgp_show_details(struct proto *p, struct cli *c)
+{
+	struct bgp_proto *bp = (struct bgp_proto *)p;
+	struct bgp_config *cf = (struct bgp_config *)p->cf;
+	const struct bgp_neg *n = bp->established ? bgp_session_neg(bp->s) : NULL;
+	const struct bgp_open *po = bp->established ? bgp_session_peer_open(bp->s) : NULL;
+	char a[IP_STRLEN], id[20];
+	ip_addr local;
+
+	cli_msg(c, -RC_PROTO_DETAILS, "  BGP state:          %s", bgp_state_name(cur_state(bp)));
+	cli_msg(c, -RC_PROTO_DETAILS, "    Neighbor address: %s", ip_ntop(cf->remote_ip, a));
+	cli_msg(c, -RC_PROTO_DETAILS, "    Neighbor AS:      %u", cf->remote_as);
+	cli_msg(c, -RC_PROTO_DETAILS, "    Local AS:         %u", cf->local_as);
+	if (n) {
+		fmt_id(n->peer_id, id, sizeof id);
+		cli_msg(c, -RC_PROTO_DETAILS, "    Neighbor ID:      %s", id);
+		cli_msg(c, -RC_PROTO_DETAILS, "    Local capabilities");
+		cli_msg(c, -RC_PROTO_DETAILS, "      Multiprotocol");
+		cli_msg(c, -RC_PROTO_DETAILS, "        AF announced: ipv4 ipv6");
+		cli_msg(c, -RC_PROTO_DETAILS, "      Route refresh");
+		if (cf->gr_mode != BGP_GR_OFF)
+			cli_msg(c, -RC_PROTO_DETAILS, "      Graceful restart%s", cf->gr_mode == BGP_GR_AWARE ? " (aware)" : "");
+		cli_msg(c, -RC_PROTO_DETAILS, "      4-octet AS numbers");
+		cli_msg(c, -RC_PROTO_DETAILS, "      Enhanced refresh");
+		if (po) {
+			cli_msg(c, -RC_PROTO_DETAILS, "    Neighbor capabilities");
+			if (po->caps.mp_seen)
+				cli_msg(c, -RC_PROTO_DETAILS, "      Multiprotocol");
+			cli_msg(c, -RC_PROTO_DETAILS, "        AF announced:%s%s", po->caps.mp[BGP_FAM_IP4] || !po->caps.mp_seen ? " ipv4" : "",
+				po->caps.mp[BGP_FAM_IP6] ? " ipv6" : "");
+			if (po->caps.route_refresh)
+				cli_msg(c, -RC_PROTO_DETAILS, "      Route refresh");
+			if (po->caps.gr)
+				cli_msg(c, -RC_PROTO_DETAILS, "      Graceful restart (restart time %u s%s)", po->caps.gr_time,
+					po->caps.gr_restart ? ", restarting" : "");
+			if (po->caps.as4)
+				cli_msg(c, -RC_PROTO_DETAILS, "      4-octet AS numbers");
+			if (po->caps.enhanced_rr)
+				cli_msg(c, -RC_PROTO_DETAILS, "      Enhanced refresh");
+		}
+		cli_msg(c, -RC_PROTO_DETAILS, "    Session:          %s%s", n->ibgp ? "internal" : "external",
+			n->as4 ? " AS4" : "");
+		if (bgp_session_local_addr(bp->s, &local) == 0)
+			cli_msg(c, -RC_PROTO_DETAILS, "    Source address:   %s", ip_ntop(local, a));
+		cli_msg(c, -RC_PROTO_DETAILS, "    Hold timer:       %u", n->hold);
+		cli_msg(c, -RC_PROTO_DETAILS, "    Keepalive timer:  %u", n->keepalive);
+		if (n->missing[0])
+			cli_msg(c, -RC_PROTO_DETAILS, "    Peer lacks:       %s", n->missing);
+	} else {
+		cli_msg(c, -RC_PROTO_DETAILS, "    Hold time:        %u (configured)", cf->hold_time);
+		cli_msg(c, -RC_PROTO_DETAILS, "    Keepalive time:   %u (configured)", bgp_cf_keepalive(cf));
+	}
+	cli_msg(c, -RC_PROTO_DETAILS, "  Channel ipv4+ipv6");
+	cli_msg(c, -RC_PROTO_DETAILS, "    State:          %s", bp->established ? "UP" : "DOWN");
+	cli_msg(c, -RC_PROTO_DETAILS, "    Input filter:   %s", filter_name(p->cf->in_filter));
+	cli_msg(c, -RC_PROTO_DETAILS, "    Output filter:  %s", filter_name(p->cf->out_filter));
+	cli_msg(c, -RC_PROTO_DETAILS, "    Routes:         %u received, %u exported", bp->received, bp->exported);
+	cli_msg(c, -RC_PROTO_DETAILS, "    Updates:        %llu sent (%llu prefixes announced, %llu withdrawn), %llu received",
+		(unsigned long long)bp->updates_sent, (unsigned long long)bp->prefixes_sent,
+		(unsigned long long)bp->withdraws_sent, (unsigned long long)bp->updates_received);
+	if (bp->held_back)
+		cli_msg(c, -RC_PROTO_DETAILS, "    Held back:      %u IPv6 routes: no usable IPv6 next hop on this session "
+			"(set next hop address)", bp->held_back);
+	if (bp->last_error[0])
+		cli_msg(c, -RC_PROTO_DETAILS, "    Last error:     %s", bp->last_error);
+}
+
+static void bgp_show_json(struct proto *p, struct json_t *jo)
+{
+	struct bgp_proto *bp = (struct bgp_proto *)p;
+	struct bgp_config *cf = (struct bgp_config *)p->cf;
+	json_t *o = (json_t *)jo;
+	char a[IP_STRLEN];
+
+	json_object_set_new(o, "bgp_state", json_string(bgp_state_name(cur_state(bp))));
+	json_object_set_new(o, "neighbor_address", json_string(ip_ntop(cf->remote_ip, a)));
+	json_object_set_new(o, "neighbor_as", json_integer(cf->remote_as));
+	json_object_set_new(o, "local_as", json_integer(cf->local_as));
+	if (bp->established) {
+		const struct bgp_neg *n = bgp_session_neg(bp->s);
+		char id[20];
+		fmt_id(n->peer_id, id, sizeof id);
+		json_object_set_new(o, "neighbor_id", json_string(id));
+		json_object_set_new(o, "hold_time", json_integer(n->hold));
+		json_object_set_new(o, "keepalive_time", json_integer(n->keepalive));
+	}
+	json_object_set_new(o, "routes", json_pack("{s:i, s:i, s:I, s:I}", "received", (int)bp->received,
+						    "exported", (int)bp->exported, "updates_sent",
+						    (json_int_t)bp->updates_sent, "withdrawn", (json_int_t)bp->withdraws_sent));
+	if (bp->last_error[0])
+		json_object_set_new(o, "bgp_last_error", json_string(bp->last_error));
+}
+
+/* MetalLB's metric names (METALLB.md): session up, updates, prefixes per peer. */
+static void bgp_metrics(struct mbuf *b)
+{
+	char a[IP_STRLEN];
+	static const struct { const char *name, *type, *help; } fam[] = {
+		{ "metallb_bgp_session_up", "gauge", "BGP session state (1 is up, 0 is down)" },
+		{ "metallb_bgp_updates_total", "counter", "Number of BGP UPDATE messages sent" },
+		{ "metallb_bgp_announced_prefixes_total", "gauge", "Number of prefixes currently being advertised on the BGP session" },
+		{ "metallb_bgp_pending_prefixes_total", "gauge", "Number of prefixes that should be advertised on the BGP session" },
+	};
+	for (int k = 0; k < 4; k++) {
+		metrics_family(b, fam[k].name, fam[k].type, fam[k].help);
+		for (struct proto *p = proto_list; p; p = p->next) {
+			if (p->class != &proto_bgp || !p->cf)
+				continue;
+			struct bgp_proto *bp = (struct bgp_proto *)p;
+			struct bgp_config *cf = (struct bgp_config *)p->cf;
+			unsigned long long v = k == 0 ? (unsigned long long)bp->established :
+					       k == 1 ? (unsigned long long)bp->updates_sent :
+					       k == 2 ? (unsigned long long)bp->exported : (unsigned long long)bp->npend;
+			mbuf_printf(b, "%s{peer=\"%s:%u\",protocol=\"%s\"} %llu\n", fam[k].name, ip_ntop(cf->remote_ip, a),
+				    cf->remote_port, p->name, v);
+		}
+	}
+}
+
+static void bgp_class_init(void)
+{
+	metrics_register(bgp_metrics);
 }
 
 struct proto_class proto_bgp = {
@@ -40,11 +876,16 @@ struct proto_class proto_bgp = {
 	.label = "BGP",
 	.config_size = sizeof(struct bgp_config),
 	.proto_size = sizeof(struct bgp_proto),
+	.class_init = bgp_class_init,
 	.init_config = bgp_init_config,
 	.postconfig = bgp_postconfig,
 	.compare = bgp_compare,
 	.dump_config = bgp_dump_config,
 	.start = bgp_start,
 	.shutdown = bgp_shutdown,
+	.reconfigure = bgp_reconfigure,
+	.cleanup = bgp_cleanup,
 	.get_info = bgp_get_info,
+	.show_details = bgp_show_details,
+	.show_json = bgp_show_json,
 };
