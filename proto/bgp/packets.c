@@ -706,5 +706,38 @@ int bgp_open_negotiate(const struct bgp_neg_params *p, const struct bgp_open *ou
 	n->peer_gr = peer->caps.gr;
 	n->peer_gr_restart = peer->caps.gr_restart;
 	n->peer_gr_time = peer->caps.gr_time;
+
+	/*
+	 * RFC 5492 3: a speaker that requires a capability the peer did not
+	 * advertise sends Unsupported Capability, "the Data field ... contains
+	 * the list of capabilities that cause the speaker to send the message",
+	 * each as code, length and value.  By default we require nothing and
+	 * only report what is missing (n->missing).
+	 */
+	struct bgp_wr w = bgp_wr_make(e->data, sizeof(e->data));
+	for (int f = 0; f < BGP_FAM_N; f++)
+		if (p->require_fam[f] && !n->fam[f]) {
+			bgp_put8(&w, BGP_CAP_MP);
+			bgp_put8(&w, 4);
+			bgp_put16(&w, bgp_fam_afi[f]);
+			bgp_put8(&w, 0);
+			bgp_put8(&w, BGP_SAFI_UNICAST);
+		}
+	if (p->require_rr && !peer->caps.route_refresh) {
+		bgp_put8(&w, BGP_CAP_RR);
+		bgp_put8(&w, 0);
+	}
+	if (p->require_as4 && !peer->caps.as4) {
+		bgp_put8(&w, BGP_CAP_AS4);
+		bgp_put8(&w, 4);
+		bgp_put32(&w, p->local_as);
+	}
+	if (w.len) {
+		uint8_t d[BGP_ERR_DATA_MAX];
+		memcpy(d, e->data, w.len);
+		bgp_err_set(e, BGP_ERR_OPEN, BGP_OPEN_BAD_CAP, d, w.len,
+			    "neighbor lacks required capabilities: %s", n->missing);
+		return -1;
+	}
 	return 0;
 }

@@ -354,6 +354,9 @@ struct bgp_neg_params {
 	uint32_t local_as;		/* our ASN */
 	uint32_t peer_as;		/* expected peer ASN (0: any) */
 	uint16_t keepalive;		/* configured keepalive, 0: hold/3 */
+	uint8_t require_fam[BGP_FAM_N];	/* refuse a peer without this family (2/7) */
+	uint8_t require_rr;		/* refuse a peer without route refresh (2/7) */
+	uint8_t require_as4;		/* refuse a peer without 4-octet ASNs (2/7) */
 };
 
 /* The session, as both OPENs decide it. */

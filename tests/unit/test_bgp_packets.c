@@ -332,6 +332,39 @@ START_TEST(test_negotiate_gr)
 }
 END_TEST
 
+START_TEST(test_negotiate_required_caps)
+{
+	struct bgp_open ours, peer;
+	struct bgp_neg n;
+	struct bgp_err e;
+	struct bgp_neg_params p = { .local_as = 65001 };
+
+	bgp_open_init(&ours, 65001, 90, 1);
+	bgp_open_init(&peer, 65002, 90, 2);
+	peer.caps.mp[BGP_FAM_IP6] = 0;
+	/* Not required: reported only. */
+	ck_assert_int_eq(bgp_open_negotiate(&p, &ours, &peer, &n, &e), 0);
+	ck_assert_str_eq(n.missing, "ipv6");
+	/* Required: 2/7 with the capability in the data (RFC 5492 3). */
+	p.require_fam[BGP_FAM_IP6] = 1;
+	ck_assert_int_eq(bgp_open_negotiate(&p, &ours, &peer, &n, &e), -1);
+	ck_assert_uint_eq(e.code, 2);
+	ck_assert_uint_eq(e.subcode, 7);
+	static const uint8_t mp6[] = { 1, 4, 0, 2, 0, 1 };
+	ck_assert_uint_eq(e.datalen, sizeof(mp6));
+	ck_assert_mem_eq(e.data, mp6, sizeof(mp6));
+	/* Route refresh and AS4 likewise, in order. */
+	p.require_fam[BGP_FAM_IP6] = 0;
+	p.require_rr = p.require_as4 = 1;
+	peer.caps.route_refresh = 0;
+	peer.caps.as4 = 0;
+	ck_assert_int_eq(bgp_open_negotiate(&p, &ours, &peer, &n, &e), -1);
+	static const uint8_t rr_as4[] = { 2, 0, 65, 4, 0, 0, 0xfd, 0xe9 };
+	ck_assert_uint_eq(e.datalen, sizeof(rr_as4));
+	ck_assert_mem_eq(e.data, rr_as4, sizeof(rr_as4));
+}
+END_TEST
+
 START_TEST(test_notification)
 {
 	struct bgp_notification n;
@@ -428,6 +461,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_negotiate_as);
 	tcase_add_test(t, test_negotiate_id);
 	tcase_add_test(t, test_negotiate_gr);
+	tcase_add_test(t, test_negotiate_required_caps);
 	tcase_add_test(t, test_notification);
 	tcase_add_test(t, test_names);
 	tcase_add_test(t, test_refresh);
