@@ -176,9 +176,20 @@ static void rec_reset(struct rec *r)
 	r->nlog = 0;
 }
 
+static struct rec *recs[16];
+static int nrecs;
+
+static void rec_free_all(void)
+{
+	while (nrecs)
+		free(recs[--nrecs]);
+}
+
 static struct rec *rec_new(const char *name, const struct filter *f)
 {
 	struct rec *r = calloc(1, sizeof *r);
+	ck_assert_int_lt(nrecs, 16);
+	recs[nrecs++] = r;
 	r->cf.name = name;
 	r->cf.out_filter = f;
 	r->p.cf = &r->cf;
@@ -342,6 +353,7 @@ static void trie_case(int af, int count)
 	ck_assert_uint_eq(t->nets, 0);
 	ck_assert_ptr_null(t->root);
 	free(m);
+	rec_free_all();
 }
 
 START_TEST(test_trie_v4) { trie_case(AF_IP4, 4000); }
@@ -388,6 +400,7 @@ START_TEST(test_trie_range)
 	ip_pton("198.51.100.1", &ip);
 	ck_assert_ptr_null(rt_lookup(&rt_master4, ip, 32));
 	drain(&s, 1);
+	rec_free_all();
 }
 END_TEST
 
@@ -514,6 +527,7 @@ START_TEST(test_channel_sequences)
 	channel_free(cl);
 	rta_free(a1);
 	rta_free(a2);
+	rec_free_all();
 }
 END_TEST
 
@@ -598,6 +612,7 @@ START_TEST(test_channel_refeed)
 	drain(&s1, 1);
 	ck_assert_uint_eq(ch->st.exported, 0);
 	channel_free(ch);
+	rec_free_all();
 }
 END_TEST
 
@@ -641,6 +656,7 @@ START_TEST(test_channel_batches)
 	ck_assert_uint_eq(rt_master4.nets, 0);
 	ck_assert_ptr_null(rt_master4.root);
 	channel_free(ch);
+	rec_free_all();
 }
 END_TEST
 
