@@ -484,12 +484,15 @@ static int emit_peer(struct em *e, struct cv_peer *p, const char *filter, const 
 	if (!why && !valid_asn(peer_as))
 		why = cv_printf(e->m, "peerASN %lld is reserved or out of range (valid: 1-65534, 131072-4294967294, "
 				"not 23456)", (long long)peer_as);
+	/* RFC 2385 keys are at most 80 octets (TCP_MD5SIG_MAXKEYLEN) */
+	if (!why && p->password && strlen(p->password) > 80)
+		why = "password is longer than 80 characters, the TCP-MD5 key limit";
 	fprintf(f, "protocol bgp %s {\n", p->o.cname);
 	if (p->addr) {
-		fprintf(f, "\tneighbor %s as %lld", p->addr, (long long)peer_as);
+		fprintf(f, "\tneighbor %s", p->addr);
 		if (p->port && p->port != 179)
 			fprintf(f, " port %lld", (long long)p->port);
-		fprintf(f, ";\n");
+		fprintf(f, " as %lld;\n", (long long)peer_as);
 	}
 	if (p->src)
 		fprintf(f, "\tlocal %s as %lld;\n", p->src, (long long)p->my_asn);

@@ -165,7 +165,7 @@ START_TEST(t_keepalive_only)
 
 	ck_assert_msg(out != NULL, "%s", err);
 	/* MetalLB: hold = 3 x keepalive when only keepalive is given */
-	ck_assert_ptr_nonnull(strstr(out, "neighbor 2001:db8::1 as 64501 port 1179;\n\tlocal as 64500;\n"
+	ck_assert_ptr_nonnull(strstr(out, "neighbor 2001:db8::1 port 1179 as 64501;\n\tlocal as 64500;\n"
 				     "\thold time 30;\n\tkeepalive time 10;\n"));
 	free(out);
 }
