@@ -431,7 +431,11 @@ static void bgp_flush(struct bgp_proto *bp)
 static void ch_notify(struct channel *ch, const net_addr *n, struct rta *new, struct rta *old)
 {
 	struct bgp_proto *bp = ch->data;
+	const struct bgp_neg *neg = bp->established ? bgp_session_neg(bp->s) : NULL;
 
+	/* a family the session did not negotiate is not sent, nor counted */
+	if (!neg || !neg->fam[fam_of(n)])
+		return;
 	if (new && !old)
 		bp->exported++;
 	else if (!new && old && bp->exported)
