@@ -5,7 +5,7 @@
  *   cc -I. -D_GNU_SOURCE -o /tmp/bgp_session_try tests/unit/bgp_session_try.c \
  *      proto/bgp/session.c proto/bgp/update.c proto/bgp/attrs.c proto/bgp/packets.c \
  *      sysdep/unix/loop.c sysdep/linux/tcp.c nest/mem.c nest/ip.c -levent
- *   bgp_session_try LOCAL LOCAL_AS PEER PEER_AS PORT ROUTES SECONDS [passive]
+ *   bgp_session_try LOCAL LOCAL_AS PEER PEER_AS PORT ROUTES SECONDS [passive|active] [PASSWORD]
  *
  * It listens on LOCAL:PORT for the neighbor's connection (the glue's job in
  * the daemon) and, unless passive, also connects out, so both opens and
@@ -17,9 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "proto/bgp/session.h"
+#include "sysdep/linux/tcp.h"
 #include "sysdep/unix/loop.h"
 
 static struct bgp_session *sess;
@@ -182,7 +184,7 @@ int main(int argc, char **argv)
 	char err[160];
 
 	if (argc < 8) {
-		fprintf(stderr, "usage: %s LOCAL LOCAL_AS PEER PEER_AS PORT ROUTES SECONDS [passive]\n",
+		fprintf(stderr, "usage: %s LOCAL LOCAL_AS PEER PEER_AS PORT ROUTES SECONDS [passive|active] [PASSWORD]\n",
 			argv[0]);
 		return 2;
 	}
@@ -195,6 +197,7 @@ int main(int argc, char **argv)
 	nnets = strtoul(argv[6], NULL, 10);
 	double secs = atof(argv[7]);
 	cf.passive = argc > 8 && !strcmp(argv[8], "passive");
+	cf.password = argc > 9 ? argv[9] : NULL;
 	cf.router_id = ip4_get(cf.local);
 	cf.hold = 30;
 	cf.connect_retry = 2;
@@ -216,6 +219,9 @@ int main(int argc, char **argv)
 	struct listener *l = listen_tcp(cf.local, cf.remote_port, &lo, on_accept, NULL, err, sizeof(err));
 	if (!l)
 		fprintf(stderr, "listen: %s (active only)\n", err);
+	else if (cf.password && tcp_md5_set(listener_fd(l), AF_INET, cf.remote, cf.password, err,
+					    sizeof(err)) < 0)
+		fprintf(stderr, "listener TCP-MD5: %s\n", err);
 	struct timer *stop = tm_new(on_stop, NULL);
 	tm_start(stop, secs);
 	bgp_session_start(sess);
