@@ -38,6 +38,7 @@ struct rt_show {
 	int has_range;			/* walk only inside range */
 	net_addr range;
 	const struct filter *where;
+	struct config *cfg;		/* the config where was compiled against */
 	char export_name[128], proto_name[128], pool[128];
 	int table;			/* 0 master4, 1 master6, 2 done */
 	int header_done;		/* "Table X:" printed for this table */
@@ -371,9 +372,16 @@ static void show_finish(struct cli *c, struct rt_show *s)
 	cli_ok(c);
 }
 
+static void show_free(struct rt_show *s)
+{
+	if (s->where)
+		filter_cli_free(s->where);
+	free(s);
+}
+
 static void show_cleanup(struct cli *c)
 {
-	free(c->cont_data);
+	show_free(c->cont_data);
 	c->cont_data = NULL;
 	c->cont = NULL;
 	c->cont_cleanup = NULL;
@@ -396,6 +404,13 @@ static void show_cont(struct cli *c)
 {
 	struct rt_show *s = c->cont_data;
 	int budget = SHOW_SLICE;
+
+	if (s->where && s->cfg != config) {
+		/* the expression may use the old config's functions and constants */
+		cli_msg(c, RC_E_STOPPED_RECONF, "Stopped due to reconfiguration");
+		show_cleanup(c);
+		return;
+	}
 
 	while (s->table < 2) {
 		struct rt_table *t = s->table ? &rt_master6 : &rt_master4;
@@ -465,6 +480,9 @@ static const struct filter *cli_expr(const char *text, char *err, size_t errlen)
 	snprintf(err, errlen, "`where` needs the filter language, which is not built in yet");
 	return NULL;
 }
+static void filter_cli_free(const struct filter *f)
+{
+}
 #else
 static const struct filter *cli_expr(const char *text, char *err, size_t errlen)
 {
@@ -512,13 +530,17 @@ static void cmd_show_route(struct cli *c, struct cmd_args *a)
 		} else if (cmd_arg_is(a, i, "where") && i + 1 < a->n) {
 			/* the expression is the rest of the line, as typed */
 			char text[CMD_MAX_LINE];
-			snprintf(text, sizeof text, "%s", a->line->line + a->tok[i + 1].col);
+			if (a->tok[i + 1].quoted && i + 2 == a->n)
+				snprintf(text, sizeof text, "%s", a->tok[i + 1].s);	/* where "EXPR" */
+			else
+				snprintf(text, sizeof text, "%s", a->line->line + a->tok[i + 1].col);
 			size_t tl = strlen(text);
 			while (tl && isspace((unsigned char)text[tl - 1]))
 				text[--tl] = 0;
 			if (c->json && tl >= 4 && !strcmp(text + tl - 4, "json"))
 				text[tl - 4] = 0;	/* the dispatcher took it as the json flag */
 			s->where = cli_expr(text, err, sizeof err);
+			s->cfg = config;
 			if (!s->where) {
 				cli_msg(c, RC_E_PARSE, "%s", err);
 				goto out;
@@ -594,7 +616,7 @@ static void cmd_show_route(struct cli *c, struct cmd_args *a)
 	show_cont(c);
 	return;
 out:
-	free(s);
+	show_free(s);
 }
 
 static size_t mem_routes(void)
