@@ -21,6 +21,20 @@ struct pool_config *pool_config_new(const char *name, const struct cf_loc *loc)
 	return p;
 }
 
+/* A range as the config wrote it: PREFIX, FIRST-LAST, or one ADDRESS. */
+static const char *range_text(const struct pool_range *r, char *buf, size_t len)
+{
+	char a[IP_STRLEN], b[IP_STRLEN];
+
+	if (r->is_cidr && r->cidr_len != af_maxlen(r->af))
+		snprintf(buf, len, "%s/%d", ip_ntop(r->first, a), r->cidr_len);
+	else if (ip_equal(r->first, r->last))
+		snprintf(buf, len, "%s", ip_ntop(r->first, a));
+	else
+		snprintf(buf, len, "%s-%s", ip_ntop(r->first, a), ip_ntop(r->last, b));
+	return buf;
+}
+
 static void add_range(struct pool_config *p, struct pool_range *r)
 {
 	struct pool_range **pp = &p->ranges;
@@ -28,9 +42,10 @@ static void add_range(struct pool_config *p, struct pool_range *r)
 	/* overlaps inside one pool are mistakes too */
 	for (struct pool_range *o = p->ranges; o; o = o->next) {
 		if (o->af == r->af && ip_cmp(r->first, o->last) <= 0 && ip_cmp(o->first, r->last) <= 0) {
-			char a[IP_STRLEN], b[IP_STRLEN];
-			cf_error_at(&r->loc, "addresses %s-%s overlap addresses given at line %d of the same pool '%s'",
-				    ip_ntop(r->first, a), ip_ntop(r->last, b), o->loc.line, p->name);
+			char a[2 * IP_STRLEN + 8], b[2 * IP_STRLEN + 8];
+			cf_error_at(&r->loc, "addresses %s overlap %s, given at %d:%d in the same pool '%s'",
+				    range_text(r, a, sizeof a), range_text(o, b, sizeof b), o->loc.line, o->loc.col,
+				    p->name);
 		}
 	}
 	while (*pp)
@@ -152,10 +167,10 @@ void pool_config_finish(struct pool_config *p)
 			for (struct pool_range *q = o->ranges; q; q = q->next)
 				if (r->af == q->af && ip_cmp(r->first, q->last) <= 0 &&
 				    ip_cmp(q->first, r->last) <= 0) {
-					char a[IP_STRLEN], b[IP_STRLEN];
-					cf_error_at(&r->loc, "pool '%s' addresses %s-%s overlap pool '%s' (%s:%d:%d)",
-						    p->name, ip_ntop(r->first, a), ip_ntop(r->last, b),
-						    o->name, q->loc.file, q->loc.line, q->loc.col);
+					char a[2 * IP_STRLEN + 8], b[2 * IP_STRLEN + 8];
+					cf_error_at(&r->loc, "pool '%s' addresses %s overlap pool '%s' addresses %s (%s:%d:%d)",
+						    p->name, range_text(r, a, sizeof a), o->name,
+						    range_text(q, b, sizeof b), q->loc.file, q->loc.line, q->loc.col);
 				}
 	}
 	struct pool_config **pp = &new_config->pools;

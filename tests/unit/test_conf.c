@@ -83,10 +83,13 @@ START_TEST(lex_addresses)
 	ck_fail_with("router id 1.2.3.256;", "t.conf:1:11: invalid IPv4 address '1.2.3.256'");
 	ck_fail_with("router id 1.2.3.4.5;", "t.conf:1:18: unexpected '.' after 'router id 1.2.3.4': expected ';'");
 	ck_fail_with("pool p { addresses 2001:db8:::1; }", "t.conf:1:20: invalid IPv6 address '2001:db8:::1'");
-	struct config *c = parse("pool p { addresses ::ffff:203.0.113.0/128, 2001:db8::/64; }");
-	/* an IPv4-mapped IPv6 literal is an IPv6 address of the pool */
-	if (c)
-		config_free(c);
+	/* an IPv4-mapped IPv6 literal would turn into IPv4 silently */
+	ck_fail_with("pool p { addresses ::ffff:203.0.113.0/120; }",
+		     "t.conf:1:20: '::ffff:203.0.113.0' is an IPv4-mapped IPv6 address: write the IPv4 address 203.0.113.0 instead");
+	struct config *c = parse("pool p { addresses ::203.0.113.0/128, 2001:db8::/64, ::/128; }");
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_int_eq(c->pools->ranges->af, AF_IP6);
+	config_free(c);
 }
 END_TEST
 
