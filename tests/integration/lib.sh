@@ -428,9 +428,14 @@ _mb_ns_del() {
 }
 
 _mb_cleanup() {
-	local rc=$? name ns f
+	local rc=$? cmd=$BASH_COMMAND name ns f
 	trap - EXIT INT TERM HUP
 	set +e
+	# `set -e` ends a test without a word: say which command failed.
+	if ((rc != 0)) && [[ $cmd != exit* ]]; then
+		printf 'FAIL: status %s from: %s\n' "$rc" "$cmd" >&2
+	fi
+	mb_log "cleanup (exit status $rc)"
 	# Stop in reverse start order, all within one bound.
 	local names=()
 	for ((f = ${#_MB_ORDER[@]} - 1; f >= 0; f--)); do
