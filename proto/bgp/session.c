@@ -23,8 +23,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include "sysdep/linux/tcp.h"
 #include "sysdep/unix/loop.h"
 
 /* RFC 4271 8: "a large value" for the hold timer before OPEN arrives:
@@ -733,6 +735,22 @@ void bgp_session_accept(struct bgp_session *s, int fd)
 	 * first one (it restarted, or the first is half-open): replace it. */
 	if (s->conn[1])
 		conn_free(s->conn[1], 0);
+	/* The outgoing TTL (and GTSM's minimum) of an accepted connection are
+	 * ours to set; binding and the TCP-MD5 key belong to the listener. */
+	struct sk_tcp_opts o = tcp_opts(s);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char err[160];
+	o.has_local = 0;
+	o.local_port = 0;
+	o.iface = NULL;
+	o.password = NULL;
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0 ||
+	    tcp_setopts(fd, ss.ss_family, &o, s->cf.remote, err, sizeof(err)) < 0) {
+		slog(s, 0, "incoming connection: cannot set TTL options");
+		close(fd);
+		return;
+	}
 	struct bgp_conn *c = conn_new(s, 0);
 	if (!c) {
 		close(fd);
