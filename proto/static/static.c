@@ -30,10 +30,15 @@ static struct {
 
 static uint32_t net_hash(const net_addr *n)
 {
-	uint32_t h = 2166136261u ^ n->len;
+	uint32_t h = n->len;
 	for (int i = 0; i < 4; i++)
-		h = (h ^ n->ip.w[i]) * 16777619u;
-	return h ^ (h >> 15);
+		h = (h ^ n->ip.w[i]) * 0x9e3779b1u;
+	/* murmur3's finalizer: every input bit reaches the low bits we index by */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	return h ^ (h >> 16);
 }
 
 static void dup_insert(struct static_route *r)
