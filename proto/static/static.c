@@ -89,11 +89,11 @@ void static_add_route(struct static_config *sc, const net_addr *n, const struct 
 		if (net_equal(&dup.slot[i]->net, n)) {
 			char b[NET_STRLEN];
 			cf_error_at(loc, "route %s is already given at line %d", net_ntop(n, b),
-				    dup.slot[i]->loc.line);
+				    dup.slot[i]->line);
 		}
 	struct static_route *r = cf_alloc(sizeof *r);
 	r->net = *n;
-	r->loc = *loc;
+	r->line = loc->line;
 	*dup.tail = r;
 	dup.tail = &r->next;
 	sc->nroutes++;

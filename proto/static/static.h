@@ -9,7 +9,7 @@
 struct static_route {
 	struct static_route *next;
 	net_addr net;
-	struct cf_loc loc;
+	int line;		/* in the config, for duplicate errors (a million routes: no full location) */
 };
 
 struct static_config {
