@@ -25,6 +25,7 @@ struct side {
 	int eor;			/* End-of-RIB received */
 	int collisions;			/* "collision" log lines */
 	int tx_space;			/* tx_space() upcalls */
+	int withdrawn_7606;		/* UPDATEs treated as withdraw */
 };
 
 static struct side A, B;
@@ -71,6 +72,8 @@ static void on_update(struct bgp_session *s, void *data, const struct bgp_update
 		x->announced += u->nannounced;
 	if (u->eor == BGP_FAM_IP4)
 		x->eor = 1;
+	if (u->action == BGP_7606_WITHDRAW)
+		x->withdrawn_7606++;
 	check_done();
 }
 
@@ -308,6 +311,234 @@ START_TEST(test_bad_peer_as)
 }
 END_TEST
 
+/* ---- a scripted neighbor: raw bytes on a socket ------------------------- */
+
+static struct {
+	struct listener *l;		/* where the session under test connects */
+	struct sk *sk;			/* the accepted connection */
+	uint8_t in[1 << 16];		/* everything received */
+	size_t inlen;
+	int closed;			/* EOF or error seen */
+} R;
+
+static void raw_rx(struct sk *sk, void *data)
+{
+	size_t n = sk_inlen(sk);
+	const uint8_t *p = sk_peek(sk, n);
+	if (p && R.inlen + n <= sizeof(R.in)) {
+		memcpy(R.in + R.inlen, p, n);
+		R.inlen += n;
+	}
+	sk_drain(sk, n);
+	check_done();
+}
+
+static void raw_error(struct sk *sk, void *data, int err, const char *msg)
+{
+	R.closed = 1;
+	check_done();
+}
+
+static const struct sk_ops raw_ops = { .rx = raw_rx, .error = raw_error };
+
+static void raw_accept(int fd, void *data)
+{
+	R.sk = sk_from_fd(fd, &raw_ops, NULL);
+	check_done();
+}
+
+/* The n-th received message of a type (0-based): its offset, or -1. */
+static long raw_find(int type, int nth)
+{
+	size_t at = 0;
+	while (at + BGP_HDR_LEN <= R.inlen) {
+		size_t len = (size_t)(R.in[at + 16] << 8 | R.in[at + 17]);
+		if (len < BGP_HDR_LEN || at + len > R.inlen)
+			break;
+		if (R.in[at + 18] == type && nth-- == 0)
+			return (long)at;
+		at += len;
+	}
+	return -1;
+}
+
+static int raw_got_open(void) { return raw_find(BGP_MSG_OPEN, 0) >= 0; }
+static int raw_got_notification(void) { return raw_find(BGP_MSG_NOTIFICATION, 0) >= 0 && R.closed; }
+static int a_est(void) { return A.established > 0; }
+static int a_update_seen(void) { return A.withdrawn_7606 > 0 || A.announced > 0; }
+
+static void raw_send(const uint8_t *m, size_t len)
+{
+	ck_assert_int_eq(sk_write(R.sk, m, len), 0);
+}
+
+static void raw_send_open(uint16_t hold)
+{
+	struct bgp_open o;
+	uint8_t b[BGP_MAX_LEN];
+	bgp_open_init(&o, 65018, hold, 0x7f000012);
+	raw_send(b, bgp_open_encode(&o, b, sizeof(b)));
+}
+
+static void raw_send_keepalive(void)
+{
+	uint8_t b[BGP_HDR_LEN];
+	raw_send(b, bgp_keepalive_encode(b, sizeof(b)));
+}
+
+/* An UPDATE from attribute bytes and one /24. */
+static void raw_send_update(const uint8_t *attrs, size_t alen)
+{
+	uint8_t b[BGP_MAX_LEN];
+	size_t n = BGP_HDR_LEN;
+	b[n++] = 0, b[n++] = 0;
+	b[n++] = (uint8_t)(alen >> 8), b[n++] = (uint8_t)alen;
+	memcpy(b + n, attrs, alen);
+	n += alen;
+	b[n++] = 24, b[n++] = 203, b[n++] = 0, b[n++] = 113;
+	struct bgp_wr w = bgp_wr_make(b, sizeof(b));
+	bgp_hdr_put(&w, (uint16_t)n, BGP_MSG_UPDATE);
+	raw_send(b, n);
+}
+
+/* A (127.0.0.17, AS 65017, active) against the scripted neighbor. */
+static void raw_setup(uint16_t hold)
+{
+	struct bgp_session_config cf = { 0 };
+	char err[160];
+
+	memset(&A, 0, sizeof(A));
+	memset(&R, 0, sizeof(R));
+	ip_pton("127.0.0.17", &cf.local);
+	cf.has_local = 1;
+	ip_pton("127.0.0.18", &cf.remote);
+	cf.remote_port = port;
+	cf.local_as = 65017;
+	cf.remote_as = 65018;
+	cf.router_id = 0x7f000011;
+	cf.hold = hold;
+	cf.connect_retry = 1;
+	cf.error_wait_min = 5;
+	cf.multihop = 2;
+	A.s = bgp_session_new(&cf, &ops, &A);
+	ip_addr r;
+	ip_pton("127.0.0.18", &r);
+	R.l = listen_tcp(r, port, NULL, raw_accept, NULL, err, sizeof(err));
+	ck_assert_msg(R.l != NULL, "%s", err);
+	bgp_session_start(A.s);
+	run_until(raw_got_open, 5);
+	ck_assert_msg(raw_got_open(), "no OPEN from the session");
+}
+
+static void raw_teardown(void)
+{
+	bgp_session_free(A.s);
+	if (R.sk)
+		sk_close(R.sk);
+	listener_free(R.l);
+}
+
+static void raw_establish(void)
+{
+	raw_send_open(90);
+	raw_send_keepalive();
+	run_until(a_est, 5);
+	ck_assert_int_eq(A.established, 1);
+}
+
+static void assert_notification(int code, int subcode)
+{
+	long at = raw_find(BGP_MSG_NOTIFICATION, 0);
+	ck_assert_msg(at >= 0, "no NOTIFICATION received");
+	ck_assert_uint_eq(R.in[at + 19], code);
+	ck_assert_uint_eq(R.in[at + 20], subcode);
+}
+
+START_TEST(test_hold_timer)
+{
+	raw_setup(3);
+	raw_establish();
+	ck_assert_uint_eq(bgp_session_neg(A.s)->hold, 3);
+	double t0 = now_mono();
+	/* Silence: the hold timer (3 s) expires, RFC 4271 6.5. */
+	run_until(raw_got_notification, 8);
+	double waited = now_mono() - t0;
+	assert_notification(BGP_ERR_HOLD, 0);
+	ck_assert_msg(waited > 2.5 && waited < 5, "hold expired after %.1f s", waited);
+	ck_assert_int_eq(A.downs, 1);
+	ck_assert(A.down.notif_sent);
+	ck_assert_uint_eq(A.down.code, BGP_ERR_HOLD);
+	/* Our own keepalives went out meanwhile (every hold/3 = 1 s). */
+	ck_assert(raw_find(BGP_MSG_KEEPALIVE, 2) >= 0);
+	ck_assert_int_eq(bgp_session_state(A.s), BGP_S_IDLE);
+	raw_teardown();
+}
+END_TEST
+
+START_TEST(test_bad_hold_time)
+{
+	raw_setup(90);
+	raw_send_open(1);
+	run_until(raw_got_notification, 5);
+	assert_notification(BGP_ERR_OPEN, BGP_OPEN_BAD_HOLD);
+	ck_assert_int_eq(A.established, 0);
+	ck_assert_ptr_nonnull(strstr(bgp_session_last_error(A.s), "unacceptable hold time 1"));
+	raw_teardown();
+}
+END_TEST
+
+START_TEST(test_fsm_error)
+{
+	static const uint8_t attrs[] = { 0x40, 1, 1, 0 };
+	raw_setup(90);
+	raw_send_open(90);
+	/* An UPDATE where the KEEPALIVE is due: RFC 6608 5/2. */
+	raw_send_update(attrs, sizeof(attrs));
+	run_until(raw_got_notification, 5);
+	assert_notification(BGP_ERR_FSM, 2);
+	ck_assert_int_eq(A.established, 0);
+	raw_teardown();
+}
+END_TEST
+
+START_TEST(test_update_errors)
+{
+	/* ORIGIN 3: treat-as-withdraw, the session stays up. */
+	static const uint8_t bad_origin[] = { 0x40, 1, 1, 3, 0x40, 2, 0, 0x40, 3, 4, 192, 0, 2, 1 };
+	/* MP_UNREACH_NLRI twice: Malformed Attribute List, session reset. */
+	static const uint8_t two_mp[] = { 0x80, 15, 3, 0, 2, 1, 0x80, 15, 3, 0, 2, 1 };
+
+	raw_setup(90);
+	raw_establish();
+	raw_send_update(bad_origin, sizeof(bad_origin));
+	run_until(a_update_seen, 5);
+	ck_assert_int_eq(A.withdrawn_7606, 1);
+	ck_assert_int_eq(bgp_session_state(A.s), BGP_S_ESTABLISHED);
+	raw_send_update(two_mp, sizeof(two_mp));
+	run_until(raw_got_notification, 5);
+	assert_notification(BGP_ERR_UPDATE, BGP_UPD_MALFORMED_ATTRS);
+	ck_assert_int_eq(A.downs, 1);
+	ck_assert_uint_eq(A.down.subcode, BGP_UPD_MALFORMED_ATTRS);
+	raw_teardown();
+}
+END_TEST
+
+START_TEST(test_received_notification)
+{
+	uint8_t b[BGP_MAX_LEN];
+
+	raw_setup(90);
+	raw_establish();
+	raw_send(b, bgp_cease_encode(BGP_CEASE_PEER_DECONF, NULL, b, sizeof(b)));
+	run_until(a_down, 5);
+	ck_assert_int_eq(A.downs, 1);
+	ck_assert(A.down.notif_received);
+	ck_assert_str_eq(A.down.text, "Cease / Peer de-configured");
+	ck_assert_ptr_nonnull(strstr(bgp_session_last_error(A.s), "Received: Cease / Peer de-configured"));
+	raw_teardown();
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("bgp_session");
@@ -318,6 +549,11 @@ static Suite *suite(void)
 	tcase_add_test(t, test_collision_and_updates);
 	tcase_add_test(t, test_passive_and_restart);
 	tcase_add_test(t, test_bad_peer_as);
+	tcase_add_test(t, test_hold_timer);
+	tcase_add_test(t, test_bad_hold_time);
+	tcase_add_test(t, test_fsm_error);
+	tcase_add_test(t, test_update_errors);
+	tcase_add_test(t, test_received_notification);
 	suite_add_tcase(s, t);
 	return s;
 }
