@@ -45,6 +45,7 @@ declare -ga _MB_ORDER=()	# names in start order
 declare -ga _MB_NS=()		# namespaces this test created
 declare -ga _MB_ERRORS=()	# failures found while stopping processes
 declare -ga _MB_NSCMD=()	# prefix that runs a command in a namespace
+declare -ga _MB_ATEXIT=()	# commands (strings) registered by mb_on_exit
 _MB_PORTN=0
 
 printf 'work %s\n' "$MB_WORK" >>"$MB_REGISTRY"
@@ -407,6 +408,13 @@ mb_stop() {
 
 # --- cleanup ------------------------------------------------------------
 
+# mb_on_exit 'COMMAND': run COMMAND (a string, evaluated) when the test ends,
+# before processes are stopped; last registered runs first.  Tests must not
+# set their own EXIT trap, which would replace the library's.
+mb_on_exit() {
+	_MB_ATEXIT+=("$1")
+}
+
 # End whatever still runs inside namespace NS (every process there is ours:
 # we made the namespace), then delete it.
 _mb_ns_del() {
@@ -436,6 +444,9 @@ _mb_cleanup() {
 		printf 'FAIL: status %s from: %s\n' "$rc" "$cmd" >&2
 	fi
 	mb_log "cleanup (exit status $rc)"
+	for ((f = ${#_MB_ATEXIT[@]} - 1; f >= 0; f--)); do
+		eval "${_MB_ATEXIT[f]}"
+	done
 	# Stop in reverse start order, all within one bound.
 	local names=()
 	for ((f = ${#_MB_ORDER[@]} - 1; f >= 0; f--)); do
