@@ -27,6 +27,9 @@ typedef void (*bgp_attr_fmt_fn)(const struct bgp_attrs *a, char *buf, size_t len
 struct bgp_attr_desc {
 	const char *name;		/* display name, BIRD's "bgp_" names without prefix */
 	uint8_t flags;			/* expected Optional and Transitive bits */
+	uint16_t len_min;		/* shortest valid value */
+	uint16_t len_max;		/* longest valid value */
+	uint8_t len_mult;		/* the length is a multiple of this */
 	enum bgp_7606 on_error;		/* what a malformed one means, RFC 7606 7.x */
 	bgp_attr_dec_fn decode;		/* value -> struct bgp_attrs */
 	bgp_attr_enc_fn encode;		/* struct bgp_attrs -> value (NULL: update.c does it) */
@@ -633,33 +636,33 @@ static void fmt_lcomm(const struct bgp_attrs *a, char *buf, size_t len)
 #define OT (BGP_AF_OPTIONAL | BGP_AF_TRANSITIVE)	/* optional transitive */
 #define ON (BGP_AF_OPTIONAL)			/* optional non-transitive */
 
+/*
+ * The attribute table.  Lengths are checked here before the decoder runs
+ * (RFC 7606 7.x name the wrong lengths of each attribute); decoders check
+ * what depends on the session (2- or 4-octet AGGREGATOR) and the contents.
+ */
+#define ANY 0xffff
+#define ROW(code, nm, fl, lmin, lmax, lmul, act, dec, enc, fmt, der)                          \
+	[code] = { .name = nm, .flags = fl, .len_min = lmin, .len_max = lmax, .len_mult = lmul,  \
+		   .on_error = act, .decode = dec, .encode = enc, .format = fmt, .derived = der }
+
 static const struct bgp_attr_desc bgp_attr_table[256] = {
-	[BGP_A_ORIGIN] = { "origin", WK, BGP_7606_WITHDRAW, dec_origin, enc_origin, fmt_origin, 0 },
-	[BGP_A_AS_PATH] = { "as_path", WK, BGP_7606_WITHDRAW, dec_path, enc_path, fmt_path, 0 },
-	[BGP_A_NEXT_HOP] = { "next_hop", WK, BGP_7606_WITHDRAW, dec_next_hop, enc_next_hop,
-			     fmt_next_hop, 0 },
-	[BGP_A_MED] = { "med", ON, BGP_7606_WITHDRAW, dec_med, enc_med, fmt_med, 0 },
-	[BGP_A_LOCAL_PREF] = { "local_pref", WK, BGP_7606_WITHDRAW, dec_local_pref, enc_local_pref,
-			       fmt_local_pref, 0 },
-	[BGP_A_ATOMIC_AGGR] = { "atomic_aggr", WK, BGP_7606_DISCARD, dec_atomic, enc_empty,
-				fmt_empty, 0 },
-	[BGP_A_AGGREGATOR] = { "aggregator", OT, BGP_7606_DISCARD, dec_aggregator, enc_aggregator,
-			       fmt_aggregator, 0 },
-	[BGP_A_COMMUNITY] = { "community", OT, BGP_7606_WITHDRAW, dec_community, enc_community,
-			      fmt_community, 0 },
-	[BGP_A_ORIGINATOR_ID] = { "originator_id", ON, BGP_7606_WITHDRAW, dec_originator,
-				  enc_originator, fmt_originator, 0 },
-	[BGP_A_CLUSTER_LIST] = { "cluster_list", ON, BGP_7606_WITHDRAW, dec_cluster, enc_cluster,
-				 fmt_cluster, 0 },
-	[BGP_A_MP_REACH] = { "mp_reach_nlri", ON, BGP_7606_RESET, dec_mp_reach, NULL,
-			     fmt_mp_reach, 0 },
-	[BGP_A_MP_UNREACH] = { "mp_unreach_nlri", ON, BGP_7606_RESET, dec_mp_unreach, NULL,
-			       fmt_mp_unreach, 0 },
-	[BGP_A_AS4_PATH] = { "as4_path", OT, BGP_7606_DISCARD, dec_as4_path, enc_as4_path, NULL, 1 },
-	[BGP_A_AS4_AGGREGATOR] = { "as4_aggregator", OT, BGP_7606_DISCARD, dec_as4_aggr,
-				   enc_as4_aggr, NULL, 1 },
-	[BGP_A_LARGE_COMMUNITY] = { "large_community", OT, BGP_7606_WITHDRAW, dec_lcomm, enc_lcomm,
-				    fmt_lcomm, 0 },
+	/*  code                   name               flags min  max  mult  RFC 7606 action      decode        encode          format          derived */
+	ROW(BGP_A_ORIGIN,          "origin",          WK,   1,   1,   1,  BGP_7606_WITHDRAW, dec_origin,     enc_origin,     fmt_origin,     0),
+	ROW(BGP_A_AS_PATH,         "as_path",         WK,   0,   ANY, 1,  BGP_7606_WITHDRAW, dec_path,       enc_path,       fmt_path,       0),
+	ROW(BGP_A_NEXT_HOP,        "next_hop",        WK,   4,   4,   1,  BGP_7606_WITHDRAW, dec_next_hop,   enc_next_hop,   fmt_next_hop,   0),
+	ROW(BGP_A_MED,             "med",             ON,   4,   4,   1,  BGP_7606_WITHDRAW, dec_med,        enc_med,        fmt_med,        0),
+	ROW(BGP_A_LOCAL_PREF,      "local_pref",      WK,   4,   4,   1,  BGP_7606_WITHDRAW, dec_local_pref, enc_local_pref, fmt_local_pref, 0),
+	ROW(BGP_A_ATOMIC_AGGR,     "atomic_aggr",     WK,   0,   0,   1,  BGP_7606_DISCARD,  dec_atomic,     enc_empty,      fmt_empty,      0),
+	ROW(BGP_A_AGGREGATOR,      "aggregator",      OT,   6,   8,   2,  BGP_7606_DISCARD,  dec_aggregator, enc_aggregator, fmt_aggregator, 0),
+	ROW(BGP_A_COMMUNITY,       "community",       OT,   4,   ANY, 4,  BGP_7606_WITHDRAW, dec_community,  enc_community,  fmt_community,  0),
+	ROW(BGP_A_ORIGINATOR_ID,   "originator_id",   ON,   4,   4,   1,  BGP_7606_WITHDRAW, dec_originator, enc_originator, fmt_originator, 0),
+	ROW(BGP_A_CLUSTER_LIST,    "cluster_list",    ON,   4,   ANY, 4,  BGP_7606_WITHDRAW, dec_cluster,    enc_cluster,    fmt_cluster,    0),
+	ROW(BGP_A_MP_REACH,        "mp_reach_nlri",   ON,   5,   ANY, 1,  BGP_7606_RESET,    dec_mp_reach,   NULL,           fmt_mp_reach,   0),
+	ROW(BGP_A_MP_UNREACH,      "mp_unreach_nlri", ON,   3,   ANY, 1,  BGP_7606_RESET,    dec_mp_unreach, NULL,           fmt_mp_unreach, 0),
+	ROW(BGP_A_AS4_PATH,        "as4_path",        OT,   0,   ANY, 1,  BGP_7606_DISCARD,  dec_as4_path,   enc_as4_path,   NULL,           1),
+	ROW(BGP_A_AS4_AGGREGATOR,  "as4_aggregator",  OT,   8,   8,   1,  BGP_7606_DISCARD,  dec_as4_aggr,   enc_as4_aggr,   NULL,           1),
+	ROW(BGP_A_LARGE_COMMUNITY, "large_community", OT,   12,  ANY, 12, BGP_7606_WITHDRAW, dec_lcomm,      enc_lcomm,      fmt_lcomm,      0),
 };
 
 const char *bgp_attr_name(int code)
@@ -801,6 +804,8 @@ void bgp_attrs_decode(const uint8_t *p, size_t len, const struct bgp_attr_ctx *c
 		int rc;
 		if ((flags & (BGP_AF_OPTIONAL | BGP_AF_TRANSITIVE)) != d->flags)
 			rc = malformed(res, "flags 0x%02x", flags);
+		else if (alen < d->len_min || alen > d->len_max || alen % d->len_mult)
+			rc = malformed(res, "length %zu", alen);
 		else
 			rc = d->decode(&v, a, c, res);
 		if (rc == 0 && !v.err) {
