@@ -1,0 +1,65 @@
+/*
+ * metalbird -- protocol kubernetes: the source of Service state
+ */
+#ifndef MB_K8S_H
+#define MB_K8S_H
+
+#include "nest/pool_alloc.h"
+#include "nest/protocol.h"
+#include "nest/service.h"
+
+struct k8s_config {
+	struct proto_config c;
+	const char *state_file;		/* absolute (cf_path) or NULL */
+	const char *kubeconfig;		/* absolute or NULL */
+	const char *api_server;		/* URL or NULL */
+	const char *token_file, *ca_file;
+	const char *lb_class;		/* NULL: only Services without a class */
+	int write_status;		/* API mode: patch status.loadBalancer.ingress */
+	struct cf_loc src_loc;		/* of the first source statement */
+	int nsources;
+};
+
+struct k8s_route;
+struct k8s_watch;
+struct k8s_statefile;
+
+struct k8s_proto {
+	struct proto p;
+	struct k8s_db db;		/* the last good state */
+	int have_state;			/* db was filled at least once */
+	struct pa_state alloc;		/* the allocations of the last run */
+	struct k8s_statefile *sf;
+	struct k8s_watch *watch;	/* API mode */
+	struct defer *sync_ev;
+	/* the routes this source has in the table: net -> rta */
+	struct k8s_route *routes;
+	size_t rsize, rcount;
+	/* this node, from its Node object */
+	struct kv_list *node_labels;	/* last seen, to notice changes */
+	int node_seen;
+	int node_blocked;		/* NetworkUnavailable or excluded */
+	const char *node_why;		/* why, in words */
+	/* counters for show protocols all */
+	unsigned long reads, read_errors, syncs;
+	double last_sync_ms;
+	char state_error[600];		/* last error of the source, "" when fine */
+	char alloc_path[4096];		/* state dir/allocations.json */
+	int save_failed_logged;
+};
+
+extern struct proto_class proto_kubernetes;
+extern struct k8s_proto *k8s_instance;	/* the running one (at most one) */
+
+/* Replace the whole state (a state file read, an API relist); takes db. */
+void k8s_set_state(struct k8s_proto *p, struct k8s_db *db);
+/* The state changed in place (watch events): sync on this loop turn. */
+void k8s_state_changed(struct k8s_proto *p);
+/* Allocate and announce now. */
+void k8s_sync(struct k8s_proto *p);
+/* Why a Service's addresses are not in the table ("" when they are). */
+void k8s_announce_why(const struct k8s_proto *p, const struct service *s, char *buf, size_t len);
+/* Control commands (k8s-show.c) */
+void k8s_show_init(void);
+
+#endif
