@@ -521,9 +521,7 @@ static void s_update(struct bgp_session *s, void *data, const struct bgp_update 
 	const struct filter *in = bp->p.cf ? bp->p.cf->in_filter : NULL;
 	int keep = in && in != FILTER_REJECT;
 
-	bp->updates_received++;
-	if (u->action == BGP_7606_WITHDRAW)
-		proto_log(&bp->p, L_REMOTE, "malformed UPDATE treated as withdraw (RFC 7606): %s", u->reason);
+	bp->updates_received++;	/* the session logged a malformed one already */
 	for (int i = 0; i < u->nwithdrawn; i++) {
 		if (bp->received)
 			bp->received--;
