@@ -6,8 +6,10 @@
  * still being produced (a long `show route`), further input waits.  No
  * client can stall the daemon: output is queued per client, a streaming
  * reply produces its next slice only when the client has read the last one,
- * and a client whose queue grows past CTL_OUTQ_MAX without reading is cut
- * off.
+ * and a client whose queue grows past CTL_OUTQ_SOFT gets no further command
+ * run until it has read its replies.  A client that then reads nothing for
+ * CTL_STALL_SECS, or whose queue passes CTL_OUTQ_MAX, is cut off: it cannot
+ * make the daemon hold its replies forever.
  */
 #include "sysdep/unix/ctl.h"
 #include "sysdep/unix/loop.h"
@@ -21,7 +23,9 @@
 #include <unistd.h>
 
 #define CTL_LINE_MAX 4096
+#define CTL_OUTQ_SOFT (256u << 10)	/* above this, run no more commands until it drains */
 #define CTL_OUTQ_MAX (16u << 20)	/* a client that reads nothing is cut off here */
+#define CTL_STALL_SECS 10		/* ... or when it has read nothing for this long */
 #define CTL_MAX_CLIENTS 128
 
 struct ctl_conn {
@@ -30,7 +34,11 @@ struct ctl_conn {
 	struct cli cli;
 	int skipping;		/* discarding the rest of an over-long line */
 	int busy;		/* a streaming reply is in progress */
-	int dead;
+	int blocked;		/* output above CTL_OUTQ_SOFT: wait until it drains */
+	int dead;		/* cut off: free at the next chance */
+	struct timer *stall;	/* ticks while blocked, to see whether it reads */
+	size_t stall_outq;	/* output queued at the last tick */
+	double stall_since;	/* when it last read anything */
 };
 
 static struct listener *ctl_listener;
@@ -46,6 +54,7 @@ static void conn_free(struct ctl_conn *cc)
 		}
 	if (cc->busy && cc->cli.cont_cleanup)
 		cc->cli.cont_cleanup(&cc->cli);
+	tm_free(cc->stall);
 	sk_close(cc->sk);
 	free(cc);
 	nconns--;
@@ -66,11 +75,44 @@ static void ctl_write(struct cli *c, const char *buf, size_t len)
 
 static void process_input(struct ctl_conn *cc);
 
-/* After a command: either the reply is complete, or it goes on in slices. */
+/* Read commands only while no reply is being produced and the client has
+ * read what it was sent. */
+static void update_read(struct ctl_conn *cc)
+{
+	sk_pause_read(cc->sk, cc->busy || cc->blocked);
+}
+
+static void stall_tick(void *data)
+{
+	struct ctl_conn *cc = data;
+	size_t q = sk_outq(cc->sk);
+
+	if (q < cc->stall_outq) {
+		cc->stall_outq = q;
+		cc->stall_since = now_mono();
+	} else if (now_mono() - cc->stall_since >= CTL_STALL_SECS) {
+		log_msg(L_WARN, "control client has read nothing for %d s (%zu bytes queued): disconnecting",
+			CTL_STALL_SECS, q);
+		conn_free(cc);
+		return;
+	}
+	tm_start(cc->stall, 1);
+}
+
+/* After a command: either the reply is complete, or it goes on in slices;
+ * and a client that does not keep up gets no more commands run for now. */
 static void after_command(struct ctl_conn *cc)
 {
 	cc->busy = cc->cli.cont != NULL;
-	sk_pause_read(cc->sk, cc->busy);
+	if (!cc->blocked && sk_outq(cc->sk) > CTL_OUTQ_SOFT) {
+		cc->blocked = 1;
+		cc->stall_outq = sk_outq(cc->sk);
+		cc->stall_since = now_mono();
+		if (!cc->stall)
+			cc->stall = tm_new(stall_tick, cc);
+		tm_start(cc->stall, 1);
+	}
+	update_read(cc);
 }
 
 static void ctl_tx_empty(struct sk *s, void *data)
@@ -81,21 +123,26 @@ static void ctl_tx_empty(struct sk *s, void *data)
 		conn_free(cc);
 		return;
 	}
-	if (!cc->busy)
-		return;
-	cc->cli.cont(&cc->cli);
-	if (cc->dead) {
-		conn_free(cc);
-		return;
+	if (cc->blocked) {
+		cc->blocked = 0;
+		tm_stop(cc->stall);
+		update_read(cc);
 	}
-	after_command(cc);
-	if (!cc->busy)
+	if (cc->busy) {
+		cc->cli.cont(&cc->cli);
+		if (cc->dead) {
+			conn_free(cc);
+			return;
+		}
+		after_command(cc);
+	}
+	if (!cc->busy && !cc->blocked)
 		process_input(cc);
 }
 
 static void process_input(struct ctl_conn *cc)
 {
-	while (!cc->busy && !cc->dead) {
+	while (!cc->busy && !cc->blocked && !cc->dead) {
 		size_t n = sk_inlen(cc->sk);
 		if (!n)
 			return;
