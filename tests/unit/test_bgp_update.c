@@ -676,6 +676,43 @@ START_TEST(test_bird_capture)
 }
 END_TEST
 
+/* BIRD with `enable as4 off`: an old speaker, 2-octet AS_PATH. */
+START_TEST(test_bird_capture_2octet)
+{
+	static uint8_t s[8192];
+	FILE *f = fopen("tests/fuzz/corpus/bgp_msg/stream-bird-2octet", "rb");
+	ck_assert_msg(f != NULL, "run from the top of the tree");
+	size_t n = fread(s, 1, sizeof(s), f), at = 0;
+	int updates = 0, nets = 0;
+	fclose(f);
+	while (at < n) {
+		struct bgp_err e;
+		uint16_t len;
+		uint8_t type;
+		ck_assert_int_eq(bgp_hdr_check(s + at, n - at, &len, &type, &e), 1);
+		if (type == BGP_MSG_OPEN) {
+			struct bgp_open o;
+			ck_assert_int_eq(bgp_open_decode(s + at + 19, len - 19u, &o, &e), 0);
+			ck_assert(!o.caps.as4);
+			ck_assert_uint_eq(o.my_as, 65005);
+		}
+		if (type == BGP_MSG_UPDATE) {
+			bgp_update_decode(s + at + 19, len - 19u, &ebgp2, fam_all, u);
+			ck_assert_int_eq(u->action, BGP_7606_OK);
+			if (u->nannounced) {
+				ck_assert_uint_eq(u->attrs.path.nasn, 1);
+				ck_assert_uint_eq(u->attrs.path.asn[0], 65005);
+			}
+			nets += u->nannounced;
+			updates++;
+		}
+		at += len;
+	}
+	ck_assert_int_eq(updates, 6);
+	ck_assert_int_eq(nets, 5);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("bgp_update");
@@ -692,6 +729,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_roundtrip_v6);
 	tcase_add_test(t, test_packing_1m);
 	tcase_add_test(t, test_bird_capture);
+	tcase_add_test(t, test_bird_capture_2octet);
 	suite_add_tcase(s, t);
 	return s;
 }
