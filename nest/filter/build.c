@@ -26,6 +26,13 @@ void f_ctx_begin(struct f_function *fn)
 	ctx.fn = fn;
 }
 
+/* Inside a filter or function body?  The scope depth says so even when a
+ * failed parse left ctx behind (every body pushes a scope). */
+static int in_code(void)
+{
+	return ctx.active && new_config && new_config->scope > 0;
+}
+
 int f_ctx_end(void)
 {
 	int n = ctx.nslots;
@@ -265,7 +272,7 @@ struct f_inst *f_attr(enum f_attr a, struct f_inst *key, const struct cf_loc *lo
 {
 	if (key && key->type != T_STRING)
 		cf_error_at(&key->loc, "%s() takes a string key, not %s", attrs[a].name, f_type_name(key->type));
-	if (!ctx.active)
+	if (!in_code())
 		cf_error_at(loc, "route attribute '%s' has no value here (only inside filters and functions)",
 			    attrs[a].name);
 	struct f_inst *i = f_new(FI_ATTR, attrs[a].type, loc);
@@ -351,7 +358,7 @@ struct f_inst *f_call(const char *name, struct f_inst *args, const struct cf_loc
 	if (fn == ctx.fn && !fn->ret_known)
 		cf_error_at(loc, "function '%s' calls itself before its return type is known: "
 			    "declare it with '-> TYPE'", name);
-	if (!ctx.active)
+	if (!in_code())
 		cf_error_at(loc, "function '%s' can only be called inside a filter or function", name);
 	struct f_inst *i = f_new(FI_CALL, fn->ret, loc);
 	i->fn = fn;
@@ -445,7 +452,7 @@ struct f_inst *f_block(struct f_inst *body, const struct cf_loc *loc)
 
 struct f_var *f_declare(enum f_type t, const char *name, const struct cf_loc *loc)
 {
-	if (!ctx.active)
+	if (!in_code())
 		cf_error_at(loc, "variables can only be declared in filters and functions");
 	if (t == T_VOID)
 		cf_error_at(loc, "variable '%s' needs a type", name);

@@ -371,7 +371,7 @@ filter_spec:
 	$$ = this_filter;
 	this_filter = NULL;
    }
- | WHERE { f_ctx_begin(NULL); } f_expr {
+ | WHERE { cf_push_scope(); f_ctx_begin(NULL); } f_expr {
 	struct filter *f = f_filter_new(NULL, &@1);
 	struct f_code *c = f->code;
 	if ($3->type != T_BOOL)
@@ -379,6 +379,7 @@ filter_spec:
 	c->where = $3;
 	c->body = f_if($3, f_stmt(FI_ACCEPT, &@1), f_stmt(FI_REJECT, &@1), &@1);
 	c->nslots = f_ctx_end();
+	cf_pop_scope();
 	$$ = f;
    }
  ;
@@ -458,6 +459,9 @@ static void f_cli_begin(void)
 		new_config->symtab_size = f_cli_cfg->symtab_size;
 		new_config->nsyms = f_cli_cfg->nsyms;
 	}
+	/* an expression scope (nothing is defined in it, so nothing of the
+	 * shared table is ever dropped) */
+	cf_push_scope();
 	f_ctx_begin(NULL);
 }
 

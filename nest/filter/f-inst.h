@@ -152,6 +152,10 @@ void f_val_print(const struct f_val *v, char *buf, size_t len);
 /* Evaluate a node with no route (constant folding).  0 ok, else -1 with a
  * message in err. */
 int f_eval_const(const struct f_inst *i, struct f_val *out, char *err, size_t errlen);
+/* Run a function without arguments over a route (tests, CLI).  Scratch
+ * values in *out last until the next run.  0 ok, else -1 with err. */
+int f_run_function(const struct f_function *fn, const net_addr *net, const char *proto,
+		   struct rta *a, struct f_val *out, char *err, size_t errlen);
 int f_inst_same(const struct f_inst *a, const struct f_inst *b);
 void f_dump_stmts(FILE *out, const struct f_inst *i);
 void f_dump_expr(FILE *out, const struct f_inst *i);

@@ -77,9 +77,15 @@ static int attr_read(struct f_state *s, const struct f_inst *i, struct f_val *v)
 	const char *str = NULL;
 	struct f_val key;
 
+	if (!a)
+		return fail(s, i, "route attribute '%s' has no value here", f_attr_name((enum f_attr)i->attr)), -1;
 	v->type = i->type;
 	switch ((enum f_attr)i->attr) {
-	case FA_NET: v->u.net = *s->net; return 1;
+	case FA_NET:
+		if (!s->net)
+			return 0;
+		v->u.net = *s->net;
+		return 1;
 	case FA_PROTO: str = s->proto; break;
 	case FA_POOL: str = a->pool; break;
 	case FA_K8S_NAMESPACE: str = a->k8s_namespace; break;
@@ -206,17 +212,20 @@ static int call(struct f_state *s, const struct f_inst *i, struct f_val *v)
 		return fail(s, i, "function calls nested too deeply (more than %d)", F_MAX_DEPTH);
 	if (base + fn->nslots > F_STACK_SLOTS)
 		return fail(s, i, "out of filter stack");
+	/* reserve the frame first: calls among the arguments stack above it */
+	s->top = base + fn->nslots;
 	int k = 0;
 	for (const struct f_inst *a = i->a[0]; a; a = a->next, k++) {
 		int r = eval(s, a, &f_stack[base + k]);
-		if (r != S_OK)
+		if (r != S_OK) {
+			s->top = base;
 			return r;
+		}
 	}
 	for (; k < fn->nslots; k++)
 		f_stack[base + k].type = T_VOID;
 	struct f_val *saved_fp = s->fp;
 	s->fp = &f_stack[base];
-	s->top = base + fn->nslots;
 	s->depth++;
 	v->type = T_VOID;
 	int r = S_OK;
@@ -503,6 +512,35 @@ enum filter_result f_run(const struct filter *f, const net_addr *net, const char
 	return F_REJECT;
 }
 
+int f_run_function(const struct f_function *fn, const net_addr *net, const char *proto,
+		   struct rta *a, struct f_val *out, char *err, size_t errlen)
+{
+	struct f_state s;
+	struct f_inst call;
+
+	memset(&s, 0, sizeof s);
+	memset(&call, 0, sizeof call);
+	call.op = FI_CALL;
+	call.type = (uint8_t)fn->ret;
+	call.fn = fn;
+	call.loc = fn->loc;
+	s.net = net;
+	s.proto = proto;
+	s.orig = a;
+	s.fp = f_stack;
+	s.fname = fn->name;
+	f_scratch_reset();
+	int r = eval(&s, &call, out);
+	if (r == S_OK)
+		return 0;
+	if (r == S_ERROR)
+		snprintf(err, errlen, "%s:%d:%d: %s", s.err_at->loc.file ? s.err_at->loc.file : "?",
+			 s.err_at->loc.line, s.err_at->loc.col, s.err);
+	else
+		snprintf(err, errlen, "%s", r == S_ACCEPT ? "accept in a function" : "reject in a function");
+	return -1;
+}
+
 /* --- comparison by meaning ---------------------------------------------------------------- */
 
 #define SAME_DEPTH 32
@@ -664,16 +702,25 @@ static void dump_args(FILE *out, const struct f_inst *l)
 	}
 }
 
+/* Operands that are operators themselves go in parentheses. */
+static void dump_operand(FILE *out, const struct f_inst *i)
+{
+	int paren = op_sym(i->op) || i->op == FI_NOT;
+	if (paren)
+		fputc('(', out);
+	f_dump_expr(out, i);
+	if (paren)
+		fputc(')', out);
+}
+
 void f_dump_expr(FILE *out, const struct f_inst *i)
 {
 	const char *m = NULL, *o = op_sym(i->op);
 
 	if (o) {
-		fputc('(', out);
-		f_dump_expr(out, i->a[0]);
+		dump_operand(out, i->a[0]);
 		fprintf(out, " %s ", o);
-		f_dump_expr(out, i->a[1]);
-		fputc(')', out);
+		dump_operand(out, i->a[1]);
 		return;
 	}
 	switch ((enum f_code_op)i->op) {
@@ -688,7 +735,7 @@ void f_dump_expr(FILE *out, const struct f_inst *i)
 		}
 		return;
 	case FI_DEFINED: fputs("defined(", out); f_dump_expr(out, i->a[0]); fputc(')', out); return;
-	case FI_NOT: fputs("!", out); f_dump_expr(out, i->a[0]); return;
+	case FI_NOT: fputs("!", out); dump_operand(out, i->a[0]); return;
 	case FI_PAIR: case FI_LC:
 		fputc('(', out);
 		f_dump_expr(out, i->a[0]);
@@ -716,7 +763,7 @@ void f_dump_expr(FILE *out, const struct f_inst *i)
 	case FI_LIST_DEL: m = "delete"; break;
 	default: fputs("?", out); return;
 	}
-	f_dump_expr(out, i->a[0]);
+	dump_operand(out, i->a[0]);
 	fprintf(out, ".%s", m);
 	if (i->a[1]) {
 		fputc('(', out);
