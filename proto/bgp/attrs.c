@@ -750,7 +750,7 @@ void bgp_attrs_decode(const uint8_t *p, size_t len, const struct bgp_attr_ctx *c
 	memset(res, 0, sizeof(*res));
 	bgp_attrs_init(a);
 	while (r.len) {
-		const uint8_t *start = r.p;
+		const uint8_t *start = r.p;	/* for NOTIFICATION data only */
 		uint8_t flags = bgp_get8(&r);
 		uint8_t code = bgp_get8(&r);
 		size_t alen = (flags & BGP_AF_EXT_LEN) ? bgp_get16(&r) : bgp_get8(&r);

@@ -425,7 +425,7 @@ int bgp_open_decode(const uint8_t *body, size_t len, struct bgp_open *o, struct 
 	 * by a Parameter Type of 255 announces the extended format: a 2-octet
 	 * length, and parameters with 2-octet lengths.
 	 */
-	if (optlen == 255 && r.len >= 1 && r.p[0] == 255) {
+	if (optlen == 255 && bgp_peek8(&r) == 255) {
 		bgp_get8(&r);
 		optlen = bgp_get16(&r);
 		ext = 1;
@@ -570,14 +570,13 @@ int bgp_notification_decode(const uint8_t *body, size_t len, struct bgp_notifica
 		/* RFC 9003 2: a length that overruns the data means no
 		 * communication; printable characters only, for the log. */
 		struct bgp_rd s = r;
+		uint8_t text[255];
 		uint8_t l = bgp_get8(&s);
-		if (l <= s.len) {
-			size_t o = 0;
-			for (size_t i = 0; i < l && o + 1 < sizeof(n->shutdown_text); i++) {
-				uint8_t ch = s.p[i];
-				n->shutdown_text[o++] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
-			}
-			n->shutdown_text[o] = 0;
+		if (bgp_getn(&s, text, l) == 0) {
+			size_t i;
+			for (i = 0; i < l && i + 1 < sizeof(n->shutdown_text); i++)
+				n->shutdown_text[i] = (text[i] < 0x20 || text[i] == 0x7f) ? '?' : (char)text[i];
+			n->shutdown_text[i] = 0;
 		}
 	}
 	return 0;

@@ -135,6 +135,12 @@ static inline uint32_t bgp_get32(struct bgp_rd *r)
 	return v;
 }
 
+/* The next octet without consuming it; -1 at the end. */
+static inline int bgp_peek8(const struct bgp_rd *r)
+{
+	return bgp_rd_ok(r, 1) ? r->p[0] : -1;
+}
+
 /* Copy n octets out (out may be NULL to skip). */
 static inline int bgp_getn(struct bgp_rd *r, void *out, size_t n)
 {
