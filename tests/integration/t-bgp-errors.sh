@@ -98,11 +98,11 @@ mb_wait 10 "203.0.113.53/32 kept (attribute discard)" route 203.0.113.53/32
 mb_wait 10 "203.0.113.51/32 withdrawn (bad ORIGIN: treat-as-withdraw)" eval '! route 203.0.113.51/32'
 mb_wait 10 "203.0.113.52/32 withdrawn (bad COMMUNITIES: treat-as-withdraw)" eval '! route 203.0.113.52/32'
 mb_assert_match 'Established' "$(mb_ctl m show protocols upd)" "session kept after treat-as-withdraw"
-mb_assert_match 'treat-as-withdraw' "$(cat "$MB_WORK/m.log")" "the log names the RFC 7606 action"
+mb_assert_match 'treated as withdraw: origin' "$(cat "$MB_WORK/m.log")" "the log names the RFC 7606 action and the attribute"
 mb_wait 20 "prefix /33 answered with 3/10 Invalid Network Field" notif upd 3 10
 
 # A real peer's reason, logged
 mb_wait 20 "BIRD's OPEN error logged with its reason" \
-	grep -qE 'needcap: .*Received: OPEN Message Error' "$MB_WORK/m.log"
+	grep -qiE 'needcap: .*Received: OPEN message error \/ Role mismatch' "$MB_WORK/m.log"
 mb_assert_match 'up' "$(mb_ctl m show status)" "daemon still running"
 mb_log "malformed input got the RFC 4271 / RFC 7606 treatment"
