@@ -92,6 +92,17 @@ int config_undo(void)
 	return 1;
 }
 
+void config_cleanup(void)
+{
+	tm_free(undo_timer);
+	undo_timer = NULL;
+	if (old_config != config)
+		config_free(old_config);
+	old_config = NULL;
+	config_free(config);
+	config = NULL;
+}
+
 double config_undo_remains(void)
 {
 	return undo_timer && tm_active(undo_timer) ? tm_remains(undo_timer) : 0;

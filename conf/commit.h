@@ -20,6 +20,8 @@ void config_commit(struct config *c, int timeout);
 int config_confirm(void);	/* 1 if there was something to confirm */
 int config_undo(void);		/* 1 if undone, 0 if nothing to undo */
 double config_undo_remains(void);	/* seconds until automatic undo, 0 = none */
+/* At exit, once the protocols are down: free the running and the undo config. */
+void config_cleanup(void);
 /* Read and commit a file: on error returns -1 with "FILE:LINE:COL: msg". */
 int config_reload(const char *file, int timeout, char *err, size_t errlen);
 

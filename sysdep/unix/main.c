@@ -301,5 +301,11 @@ int main(int argc, char **argv)
 	log_msg(L_INFO, "Started (metalbird %s, config %s)", MB_VERSION, opt_config);
 	config_commit(cf, 0);
 	loop_run();
+
+	/* Everything is down: give back what is left, so that a leak checker
+	 * run over start, reloads and stop sees only real leaks. */
+	tm_free(shutdown_timer);
+	config_cleanup();
+	free(abs);
 	return 0;
 }
