@@ -16,16 +16,21 @@
 #include <string.h>
 
 /*
- * Duplicate routes are found with a hash of the block being parsed (a
- * config may hold a million routes: a list scan per route would be
- * quadratic).  The hash lives outside the config arena and only while the
- * block is parsed; it is rebuilt when another block starts.
+ * Duplicate routes are found cheaply: while routes arrive in increasing
+ * order (generated configs, sorted lists) each one only has to be greater
+ * than the one before; the first one out of order switches to a hash of
+ * the block's routes.  A config may hold a million routes: a list scan per
+ * route would be quadratic, and a hash probe per route costs a cache miss
+ * each.  The hash lives outside the config arena and only while the block
+ * is parsed; it is rebuilt when another block starts.
  */
 static struct {
-	struct static_config *owner;	/* the block the hash describes */
-	struct static_route **slot;
+	struct static_config *owner;	/* the block the state describes */
+	struct static_route **slot;	/* the hash, once needed */
 	uint32_t size, count;
 	struct static_route **tail;	/* where the next route is linked */
+	struct static_route *last;	/* the last route, while in order */
+	int hashed;			/* out of order seen: use the hash */
 } dup;
 
 static uint32_t net_hash(const net_addr *n)
@@ -64,6 +69,27 @@ static void dup_grow(void)
 	free(old);
 }
 
+/* Switch to the hash: every route of the block goes in. */
+static void dup_hash_all(void)
+{
+	dup.hashed = 1;
+	if (!dup.slot)
+		dup_grow();
+	for (struct static_route *r = dup.owner->routes; r; r = r->next) {
+		if (dup.count * 2 >= dup.size)
+			dup_grow();
+		dup_insert(r);
+	}
+}
+
+static struct static_route *dup_find(const net_addr *n)
+{
+	for (uint32_t i = net_hash(n) & (dup.size - 1); dup.slot[i]; i = (i + 1) & (dup.size - 1))
+		if (net_equal(&dup.slot[i]->net, n))
+			return dup.slot[i];
+	return NULL;
+}
+
 static void dup_reset(struct static_config *sc)
 {
 	free(dup.slot);
@@ -71,35 +97,42 @@ static void dup_reset(struct static_config *sc)
 	dup.owner = sc;
 	if (!sc)
 		return;
-	dup_grow();
 	dup.tail = &sc->routes;
 	for (struct static_route *r = sc->routes; r; r = r->next) {
-		if (dup.count * 2 >= dup.size)
-			dup_grow();
-		dup_insert(r);
+		if (dup.last && net_cmp(&dup.last->net, &r->net) >= 0)
+			dup.hashed = 1;
+		dup.last = r;
 		dup.tail = &r->next;
 	}
+	if (dup.hashed)
+		dup_hash_all();
 }
 
 void static_add_route(struct static_config *sc, const net_addr *n, const struct cf_loc *loc)
 {
 	if (dup.owner != sc)
 		dup_reset(sc);
-	for (uint32_t i = net_hash(n) & (dup.size - 1); dup.slot[i]; i = (i + 1) & (dup.size - 1))
-		if (net_equal(&dup.slot[i]->net, n)) {
+	if (!dup.hashed && dup.last && net_cmp(&dup.last->net, n) >= 0)
+		dup_hash_all();
+	if (dup.hashed) {
+		const struct static_route *o = dup_find(n);
+		if (o) {
 			char b[NET_STRLEN];
-			cf_error_at(loc, "route %s is already given at line %d", net_ntop(n, b),
-				    dup.slot[i]->line);
+			cf_error_at(loc, "route %s is already given at line %d", net_ntop(n, b), o->line);
 		}
+	}
 	struct static_route *r = cf_alloc(sizeof *r);
 	r->net = *n;
 	r->line = loc->line;
 	*dup.tail = r;
 	dup.tail = &r->next;
+	dup.last = r;
 	sc->nroutes++;
-	if (dup.count * 2 >= dup.size)
-		dup_grow();
-	dup_insert(r);
+	if (dup.hashed) {
+		if (dup.count * 2 >= dup.size)
+			dup_grow();
+		dup_insert(r);
+	}
 }
 
 static void static_postconfig(struct proto_config *c)
@@ -183,16 +216,9 @@ static int static_reconfigure(struct proto *p, struct proto_config *n)
 		dup_insert(r);
 		rte_update(p, &r->net, a);
 	}
-	for (const struct static_route *r = o->routes; r; r = r->next) {
-		int found = 0;
-		for (uint32_t i = net_hash(&r->net) & (dup.size - 1); dup.slot[i]; i = (i + 1) & (dup.size - 1))
-			if (net_equal(&dup.slot[i]->net, &r->net)) {
-				found = 1;
-				break;
-			}
-		if (!found)
+	for (const struct static_route *r = o->routes; r; r = r->next)
+		if (!dup_find(&r->net))
 			rte_update(p, &r->net, NULL);
-	}
 	dup_reset(NULL);
 	return 1;
 }

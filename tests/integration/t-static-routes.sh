@@ -107,3 +107,16 @@ mb_assert_match 'Total: 6 of 6 routes for 5 networks' "$(mb_ctl mb show route co
 
 mb_stop mb
 mb_assert_eq 0 "$MB_STATUS" "exit status on SIGTERM"
+
+# A route given twice is a config error at the second one, whether the
+# routes come in order (no hash yet) or not.
+printf 'protocol static {\n  route 192.0.2.0/24;\n  route 192.0.2.128/25;\n  route 2001:db8::/32;\n  route 192.0.2.128/25;\n}\n' >"$MB_WORK/dup.conf"
+if out=$("$METALBIRD" -p -c "$MB_WORK/dup.conf" 2>&1); then
+	mb_fail "a duplicate route was accepted"
+fi
+mb_assert_match 'dup\.conf:5:[0-9]+:? route 192\.0\.2\.128/25 is already given at line 3' "$out" "duplicate, in order"
+printf 'protocol static {\n  route 192.0.2.128/25;\n  route 192.0.2.0/24;\n  route 192.0.2.128/25;\n}\n' >"$MB_WORK/dup2.conf"
+if out=$("$METALBIRD" -p -c "$MB_WORK/dup2.conf" 2>&1); then
+	mb_fail "a duplicate route was accepted"
+fi
+mb_assert_match 'dup2\.conf:4:[0-9]+:? route 192\.0\.2\.128/25 is already given at line 2' "$out" "duplicate, out of order"
