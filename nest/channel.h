@@ -102,6 +102,11 @@ void channel_deliver(struct rt_table *t, struct rt_net **nets, uint32_t n);
 /* Called by the table before a net id is reused. */
 void channel_forget_id(int table, uint32_t id);
 
+/* `show protocols all`: BIRD's channel block (Table, Output filter, Routes,
+ * Route change stats) for each channel of p; nest/rt-show.c. */
+struct cli;
+void rt_show_channel(struct cli *c, struct proto *p);
+
 /* Hooks of the protocol core (nest/protocol.c). */
 void channel_proto_state(struct proto *p, enum proto_state old, enum proto_state now);
 void channel_proto_reconfigured(struct proto *p);

@@ -569,16 +569,15 @@ static void cmd_show_route(struct cli *c, struct cmd_args *a)
 	if (s->has_for) {
 		struct rt_table *t = rt_table_af(s->for_net.af);
 		struct rt_net *rn = rt_lookup(t, s->for_net.ip, s->for_net.len);
+		if (s->json && !s->count)
+			cli_msg(c, -RC_JSON, "{\"routes\": [");
 		int k = rn ? show_net(c, s, t, rn) : 0;
-		if (!k) {
-			if (s->json && !s->count)
-				cli_json(c, RC_JSON, json_pack("{s:[]}", "routes"));
-			else
-				cli_msg(c, RC_E_NOT_FOUND, "Network not found");
+		if (!k && !(s->json && !s->count)) {
+			cli_msg(c, RC_E_NOT_FOUND, "Network not found");
 			goto out;
 		}
 		s->t_shown = (uint64_t)k;
-		s->t_nets = 1;
+		s->t_nets = k > 0;
 		if (s->json && !s->count) {
 			cli_msg(c, -RC_JSON, "]}");
 			cli_ok(c);
@@ -617,6 +616,27 @@ static void cmd_show_route(struct cli *c, struct cmd_args *a)
 	return;
 out:
 	show_free(s);
+}
+
+/* BIRD's channel block of `show protocols all` (BIRD-CLI.md), for the
+ * show_details hook of a protocol that exports. */
+void rt_show_channel(struct cli *c, struct proto *p)
+{
+	for (struct channel *ch = p->channels; ch; ch = ch->proto_next) {
+		const struct channel_stats *st = &ch->st;
+		cli_msg(c, -RC_PROTO_DETAILS, "    Table:          master4, master6");
+		cli_msg(c, -RC_PROTO_DETAILS, "    Preference:     %d", RT_PREF);
+		cli_msg(c, -RC_PROTO_DETAILS, "    Input filter:   %s", filter_name(p->cf ? p->cf->in_filter : NULL));
+		cli_msg(c, -RC_PROTO_DETAILS, "    Output filter:  %s", filter_name(ch->out_filter));
+		cli_msg(c, -RC_PROTO_DETAILS, "    Routes:         %u imported, %u exported, 0 preferred",
+			rt_src_routes(p), st->exported);
+		cli_msg(c, -RC_PROTO_DETAILS, "    Route change stats:     received   rejected   filtered    ignored   accepted");
+		cli_msg(c, -RC_PROTO_DETAILS, "      Export updates:    %10llu %10u %10llu %10s %10llu",
+			(unsigned long long)st->upd_received, 0u, (unsigned long long)st->upd_filtered, "---",
+			(unsigned long long)st->upd_accepted);
+		cli_msg(c, -RC_PROTO_DETAILS, "      Export withdraws:  %10llu %10s %10s %10s %10llu",
+			(unsigned long long)st->wd_received, "---", "---", "---", (unsigned long long)st->wd_accepted);
+	}
 }
 
 static size_t mem_routes(void)
