@@ -35,11 +35,28 @@ static const char *const keywords[] = {
 	"then", "time", "token", "trace", "true", "ttl", "warning", "where", "write", "yes", NULL,
 };
 
+/* ... and every keyword of the grammar as built (obj/cv-keywords.h). */
+static const char *const grammar_keywords[] = {
+#include "cv-keywords.h"
+	NULL,
+};
+
 struct em {
 	struct cv_model *m;
 	FILE *out;
 	struct cv_strv used;		/* config names given out */
 };
+
+static int is_keyword(const char *w)
+{
+	for (int i = 0; keywords[i]; i++)
+		if (!strcmp(w, keywords[i]))
+			return 1;
+	for (int i = 0; grammar_keywords[i]; i++)
+		if (!strcmp(w, grammar_keywords[i]))
+			return 1;
+	return 0;
+}
 
 static const char *config_name(struct em *e, const char *name, const char *fallback)
 {
@@ -54,13 +71,11 @@ static const char *config_name(struct em *e, const char *name, const char *fallb
 		snprintf(tmp, sizeof tmp, "%s_%s", fallback, buf);
 		snprintf(buf, sizeof buf, "%s", tmp);
 	}
-	for (int i = 0; keywords[i]; i++)
-		if (!strcmp(buf, keywords[i])) {
-			char tmp[128];
-			snprintf(tmp, sizeof tmp, "%s_%s", buf, fallback);
-			snprintf(buf, sizeof buf, "%s", tmp);
-			break;
-		}
+	if (is_keyword(buf)) {
+		char tmp[128];
+		snprintf(tmp, sizeof tmp, "%s_%s", buf, fallback);
+		snprintf(buf, sizeof buf, "%s", tmp);
+	}
 	char *n = cv_strdup(e->m, buf);
 	for (int k = 2; cv_has(&e->used, n); k++)
 		n = cv_printf(e->m, "%s_%d", buf, k);

@@ -103,6 +103,12 @@ START_TEST(t_names)
 	ck_assert_ptr_nonnull(strstr(out, "protocol bgp web_1_2 {"));
 	ck_assert_ptr_nonnull(strstr(out, "MetalLB name \"web-1\""));
 	free(out);
+
+	/* a keyword only the built grammar knows (obj/cv-keywords.h) */
+	out = convert(POOL("unset", "203.0.113.0/28"), err, sizeof err);
+	ck_assert_msg(out != NULL, "%s", err);
+	ck_assert_ptr_nonnull(strstr(out, "pool unset_pool {"));
+	free(out);
 }
 END_TEST
 
