@@ -941,7 +941,8 @@ static int read_legacy(struct rd *r, yaml_node_t *root)
 							return -1;
 						if (strcmp(proto, "bgp") && strcmp(proto, "layer2"))
 							return fail(r, pv, "unknown protocol '%s' (bgp or layer2)", proto);
-					} else if (!strcmp(pk, "addresses")) {
+					} else if (!strcmp(pk, "addresses") || !strcmp(pk, "cidr")) {
+						/* cidr: MetalLB before 0.5 */
 						if (!cv_is_seq(pv))
 							return fail(r, pv ? pv : pn, "addresses must be a list");
 						for (int x = 0; x < cv_seq_len(pv); x++) {
@@ -956,14 +957,18 @@ static int read_legacy(struct rd *r, yaml_node_t *root)
 					} else if (!strcmp(pk, "auto-assign")) {
 						if (get_bool(r, pv, pk, &p->auto_assign) < 0)
 							return -1;
-					} else if (!strcmp(pk, "bgp-advertisements")) {
+					} else if (!strcmp(pk, "bgp-advertisements") || !strcmp(pk, "advertisements")) {
+						/* advertisements: MetalLB before 0.5 */
 						ads = pv;
 					} else {
 						note(r, &p->o, pv, "%s is not known; ignored", pk);
 					}
 				}
-				if (!proto)
-					return fail(r, pn, "address pool %s needs a protocol (bgp or layer2)", name);
+				if (!proto) {
+					/* MetalLB before 0.5 spoke only BGP and had no protocol key */
+					proto = "bgp";
+					note(r, &p->o, pn, "address pool %s has no protocol: taken as bgp", name);
+				}
 				if (!p->addrs.n)
 					return fail(r, pn, "address pool %s has no addresses", name);
 				PUSH(r->m->pools, r->m->npools, p);

@@ -411,7 +411,7 @@ static const char *emit_filter(struct em *e, struct cv_peer *p)
 	}
 	if (!live)
 		return NULL;
-	comment(e, "", cv_printf(e->m, "what BGPPeer %s is sent: the BGPAdvertisements that select it", p->o.name));
+	comment(e, "", cv_printf(e->m, "what %s %s is sent: the advertisements that select it", p->o.kind, p->o.name));
 	fprintf(e->out, "filter %s {\n", name);
 	/* One advertisement: set its attributes and accept.  Several: each sets
 	 * its own attributes (so that two advertisements of one pool add both
