@@ -681,6 +681,19 @@ static int finish_peer(struct rd *r, struct cv_peer *p, yaml_node_t *at)
 		return fail(r, at, "BGP peer %s needs peerASN (peer-asn) or dynamicASN", p->o.name);
 	if (p->dynamic_asn && strcmp(p->dynamic_asn, "internal") && strcmp(p->dynamic_asn, "external"))
 		return fail(r, at, "dynamicASN must be internal or external, not '%s'", p->dynamic_asn);
+	/* MetalLB's own checks (internal/config/config.go), which metalbird makes too */
+	if (p->hold > 0 && p->hold < 3)
+		return fail(r, at, "invalid hold time %llds: must be 0 or >=3s", (long long)p->hold);
+	if (p->hold > 65535)
+		return fail(r, at, "invalid hold time %llds: at most 65535s", (long long)p->hold);
+	if (p->hold >= 0 && p->keepalive > p->hold)
+		return fail(r, at, "invalid keepalive time %llds: longer than the hold time %llds",
+			    (long long)p->keepalive, (long long)p->hold);
+	if (p->hold < 0 && p->keepalive > 21845)
+		return fail(r, at, "invalid keepalive time %llds: 3 x keepalive must be at most 65535s",
+			    (long long)p->keepalive);
+	if (p->keepalive == 0)
+		return fail(r, at, "invalid keepalive time 0s: give at least 1s, or hold time 0 for none");
 	PUSH(r->m->peers, r->m->npeers, p);
 	return 0;
 }

@@ -518,21 +518,12 @@ static int emit_peer(struct em *e, struct cv_peer *p, const char *filter, const 
 	int64_t hold = p->hold, ka = p->keepalive;
 	if (hold < 0 && ka >= 0)
 		hold = ka * 3;		/* MetalLB: only keepalive given, hold = 3 x keepalive */
-	if (hold >= 0) {
-		if (hold != 0 && hold < 3) {
-			fprintf(f, "\t# holdTime %llds is below 3 s, which MetalLB and metalbird reject; 3 s used\n",
-				(long long)hold);
-			hold = 3;
-		}
-		if (hold > 65535)
-			hold = 65535;
+	if (hold >= 0)		/* 0 or 3..65535: checked by the reader */
 		fprintf(f, "\thold time %lld;\n", (long long)hold);
-	}
-	if (ka >= 0) {
-		if (hold >= 0 && ka > hold)
-			fprintf(f, "\t# keepaliveTime %llds is above the hold time, which MetalLB rejects\n", (long long)ka);
+	if (ka > 0 && hold == 0)
+		fprintf(f, "\t# keepaliveTime %llds left out: hold time 0 sends no keepalives\n", (long long)ka);
+	else if (ka > 0)
 		fprintf(f, "\tkeepalive time %lld;\n", (long long)ka);
-	}
 	if (p->connect > 0)
 		fprintf(f, "\tconnect retry time %lld;\n", (long long)(p->connect > 65535 ? 65535 : p->connect));
 	if (p->multihop)

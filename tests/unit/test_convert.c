@@ -214,6 +214,12 @@ START_TEST(t_errors)
 	ck_assert_ptr_null(convert("kind: BGPPeer\nmetadata:\n  name: p\nspec:\n  myASN: 64500\n"
 				   "  peerAddress: 198.51.100.1\n", err, sizeof err));
 	ck_assert_str_eq(err, "in.yaml:5: BGP peer p needs peerASN (peer-asn) or dynamicASN");
+	ck_assert_ptr_null(convert("kind: BGPPeer\nmetadata:\n  name: p\nspec:\n  myASN: 64500\n  peerASN: 64501\n"
+				   "  peerAddress: 198.51.100.1\n  holdTime: 2s\n", err, sizeof err));
+	ck_assert_str_eq(err, "in.yaml:5: invalid hold time 2s: must be 0 or >=3s");
+	ck_assert_ptr_null(convert("kind: BGPPeer\nmetadata:\n  name: p\nspec:\n  myASN: 64500\n  peerASN: 64501\n"
+				   "  peerAddress: 198.51.100.1\n  holdTime: 9s\n  keepaliveTime: 10s\n", err, sizeof err));
+	ck_assert_str_eq(err, "in.yaml:5: invalid keepalive time 10s: longer than the hold time 9s");
 	ck_assert_ptr_null(convert("- 1\n- 2\n", err, sizeof err));
 	ck_assert_ptr_eq(strstr(err, "in.yaml:1: expected a Kubernetes object"), err);
 	/* the legacy config inside a ConfigMap: lines of the outer file */
