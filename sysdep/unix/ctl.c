@@ -36,6 +36,7 @@ struct ctl_conn {
 	int busy;		/* a streaming reply is in progress */
 	int blocked;		/* output above CTL_OUTQ_SOFT: wait until it drains */
 	int dead;		/* cut off: free at the next chance */
+	int closing;		/* the daemon stops: free once the output is sent */
 	struct timer *stall;	/* ticks while blocked, to see whether it reads */
 	size_t stall_outq;	/* output queued at the last tick */
 	double stall_since;	/* when it last read anything */
@@ -44,6 +45,8 @@ struct ctl_conn {
 static struct listener *ctl_listener;
 static struct ctl_conn *conns;
 static int nconns;
+static void (*drain_done)(void);	/* ctl_drain() in progress */
+static struct timer *drain_timer;
 
 static void conn_free(struct ctl_conn *cc)
 {
@@ -74,12 +77,13 @@ static void ctl_write(struct cli *c, const char *buf, size_t len)
 }
 
 static void process_input(struct ctl_conn *cc);
+static void drain_check(void);
 
 /* Read commands only while no reply is being produced and the client has
  * read what it was sent. */
 static void update_read(struct ctl_conn *cc)
 {
-	sk_pause_read(cc->sk, cc->busy || cc->blocked);
+	sk_pause_read(cc->sk, cc->busy || cc->blocked || cc->closing);
 }
 
 static void stall_tick(void *data)
@@ -94,6 +98,7 @@ static void stall_tick(void *data)
 		log_msg(L_WARN, "control client has read nothing for %d s (%zu bytes queued): disconnecting",
 			CTL_STALL_SECS, q);
 		conn_free(cc);
+		drain_check();
 		return;
 	}
 	tm_start(cc->stall, 1);
@@ -115,12 +120,25 @@ static void after_command(struct ctl_conn *cc)
 	update_read(cc);
 }
 
+static void drain_check(void)
+{
+	void (*done)(void) = drain_done;
+
+	if (!done || conns)
+		return;
+	drain_done = NULL;
+	tm_free(drain_timer);
+	drain_timer = NULL;
+	done();
+}
+
 static void ctl_tx_empty(struct sk *s, void *data)
 {
 	struct ctl_conn *cc = data;
 
-	if (cc->dead) {
+	if (cc->dead || cc->closing) {
 		conn_free(cc);
+		drain_check();
 		return;
 	}
 	if (cc->blocked) {
@@ -142,7 +160,7 @@ static void ctl_tx_empty(struct sk *s, void *data)
 
 static void process_input(struct ctl_conn *cc)
 {
-	while (!cc->busy && !cc->blocked && !cc->dead) {
+	while (!cc->busy && !cc->blocked && !cc->dead && !cc->closing) {
 		size_t n = sk_inlen(cc->sk);
 		if (!n)
 			return;
@@ -189,6 +207,7 @@ static void ctl_rx(struct sk *s, void *data)
 static void ctl_error(struct sk *s, void *data, int err, const char *msg)
 {
 	conn_free(data);
+	drain_check();
 }
 
 static const struct sk_ops ctl_ops = {
@@ -230,6 +249,31 @@ void ctl_close(void)
 	ctl_listener = NULL;
 	while (conns)
 		conn_free(conns);
+}
+
+static void drain_timeout(void *data)
+{
+	ctl_close();
+	drain_check();
+}
+
+void ctl_drain(double max, void (*done)(void))
+{
+	listener_free(ctl_listener);
+	ctl_listener = NULL;
+	drain_done = done;
+	for (struct ctl_conn *cc = conns, *next; cc; cc = next) {
+		next = cc->next;
+		cc->closing = 1;
+		sk_pause_read(cc->sk, 1);
+		if (!sk_outq(cc->sk))
+			conn_free(cc);
+	}
+	if (conns) {
+		drain_timer = tm_new(drain_timeout, NULL);
+		tm_start(drain_timer, max);
+	}
+	drain_check();
 }
 
 int ctl_clients(void)

@@ -40,6 +40,7 @@ int opt_graceful_restart;	/* -R */
 static char router_id_buf[IP_STRLEN];
 static char node_name_buf[256];
 static struct timer *shutdown_timer;
+static struct defer *exit_defer;
 
 void daemon_init_modules(void)
 {
@@ -109,17 +110,32 @@ static void apply_identity(struct config *old, struct config *c)
 	log_configure(c->logs, opt_foreground, opt_debug);
 }
 
-static void finish_exit(void)
+static void exit_done(void)
+{
+	if (opt_pidfile)
+		unlink(opt_pidfile);
+	log_msg(L_INFO, "Shutdown completed");
+	loop_exit();
+}
+
+static void exit_now(void *data)
 {
 	static int done;
 
 	if (done++)
 		return;
-	ctl_close();
-	if (opt_pidfile)
-		unlink(opt_pidfile);
-	log_msg(L_INFO, "Shutdown completed");
-	loop_exit();
+	/* control clients get the replies queued for them (`down`'s own) */
+	ctl_drain(1, exit_done);
+}
+
+/* The protocols are down.  This may be called from inside a command
+ * handler (`down` with protocols that stop at once), where the control
+ * connection must not go away under its caller: go on from the loop. */
+static void finish_exit(void)
+{
+	if (!exit_defer)
+		exit_defer = defer_new(exit_now, NULL);
+	defer_schedule(exit_defer);
 }
 
 static void shutdown_timeout(void *data)
@@ -305,6 +321,7 @@ int main(int argc, char **argv)
 	/* Everything is down: give back what is left, so that a leak checker
 	 * run over start, reloads and stop sees only real leaks. */
 	tm_free(shutdown_timer);
+	defer_free(exit_defer);
 	config_cleanup();
 	free(abs);
 	return 0;
