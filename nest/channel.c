@@ -316,8 +316,9 @@ void channel_proto_state(struct proto *p, enum proto_state old, enum proto_state
 	if (old == PS_UP && now != PS_UP)
 		for (struct channel *ch = p->channels; ch; ch = ch->proto_next)
 			channel_down(ch);
-	/* a protocol that stops takes its routes with it */
-	if (now == PS_STOP || now == PS_DOWN)
+	/* a protocol that stops, or whose session drops (BGP: up -> start),
+	 * takes its routes with it */
+	if (now == PS_STOP || now == PS_DOWN || (old == PS_UP && now != PS_UP))
 		rte_withdraw_all(p);
 }
 

@@ -43,7 +43,8 @@ struct channel_ops {
 	void (*begin)(struct channel *ch);	/* a batch starts (optional) */
 	/* The export of n changes: new is what to announce now (NULL:
 	 * withdraw), old what was announced before (NULL: nothing).  Both are
-	 * borrowed: rta_clone() what must be kept. */
+	 * borrowed: rta_clone() what must be kept.  notify() must not
+	 * change the table (rte_update): defer such work. */
 	void (*notify)(struct channel *ch, const net_addr *n, struct rta *new, struct rta *old);
 	void (*end)(struct channel *ch);	/* the batch ends: flush (optional) */
 	void (*feed_done)(struct channel *ch);	/* a full feed finished (optional) */

@@ -456,24 +456,36 @@ void rte_withdraw_all(struct proto *p)
 
 static uint32_t flush_table(struct rt_table *t, uint32_t max)
 {
-	uint32_t n = t->n_dirty < max ? t->n_dirty : max;
+	uint32_t left = t->n_dirty - t->dirty_head;
+	uint32_t n = left < max ? left : max;
 
 	if (!n)
 		return 0;
-	channel_deliver(t, t->dirty, n);
+	/* t->dirty may move if a protocol breaks the rule and changes the
+	 * table from notify(): deliver from a copy */
+	static struct rt_net **batch;
+	static uint32_t batch_cap;
+	if (batch_cap < n) {
+		batch_cap = n;
+		batch = xrealloc(batch, sizeof *batch * n);
+	}
+	memcpy(batch, t->dirty + t->dirty_head, sizeof *batch * n);
+	t->dirty_head += n;
+	channel_deliver(t, batch, n);
 	for (uint32_t i = 0; i < n; i++) {
-		struct rt_net *rn = t->dirty[i];
+		struct rt_net *rn = batch[i];
 		rn->n.flags &= (uint8_t)~RTN_DIRTY;
 		if (!rn->r.attrs)
 			rt_remove(t, rn);
 	}
-	memmove(t->dirty, t->dirty + n, sizeof *t->dirty * (t->n_dirty - n));
-	t->n_dirty -= n;
-	if (!t->n_dirty && t->dirty_cap > 65536) {
-		/* a burst is over: give its queue back */
-		free(t->dirty);
-		t->dirty = NULL;
-		t->dirty_cap = 0;
+	if (t->dirty_head == t->n_dirty) {
+		t->dirty_head = t->n_dirty = 0;
+		if (t->dirty_cap > 65536) {
+			/* a burst is over: give its queue back */
+			free(t->dirty);
+			t->dirty = NULL;
+			t->dirty_cap = 0;
+		}
 	}
 	return n;
 }
@@ -483,7 +495,7 @@ uint32_t rt_flush_slice(uint32_t max)
 	uint32_t done = flush_table(&rt_master4, max);
 	if (done < max)
 		flush_table(&rt_master6, max - done);
-	return rt_master4.n_dirty + rt_master6.n_dirty;
+	return (rt_master4.n_dirty - rt_master4.dirty_head) + (rt_master6.n_dirty - rt_master6.dirty_head);
 }
 
 void rt_flush(void)

@@ -62,6 +62,7 @@ struct rt_table {
 	uint32_t *free_ids;	/* ids to reuse */
 	uint32_t n_free, free_cap;
 	struct rt_net **dirty;	/* queued for the channels, in change order */
+	uint32_t dirty_head;	/* [dirty_head, n_dirty) are still to deliver */
 	uint32_t n_dirty, dirty_cap;
 };
 
