@@ -284,13 +284,23 @@ static void fmt_path(const struct bgp_attrs *a, char *buf, size_t len)
 	path_format(&a->path, buf, len);
 }
 
-/* RFC 7606 7.3: a length other than 4 is treat-as-withdraw. */
+/*
+ * RFC 7606 7.3: a length other than 4 is treat-as-withdraw, and so is a
+ * semantically incorrect NEXT_HOP ("the error SHALL be logged, and the
+ * treat-as-withdraw approach used"): of the cases of RFC 4271 6.3 we
+ * check the ones visible without the session, an address that cannot be
+ * a host (0.0.0.0, limited broadcast, multicast).
+ */
 static int dec_next_hop(struct bgp_rd *v, struct bgp_attrs *a, const struct bgp_attr_ctx *c,
 			struct bgp_attr_result *res)
 {
 	if (v->len != 4)
 		return malformed(res, "NEXT_HOP of length %zu", v->len);
-	a->next_hop = ip4_make(bgp_get32(v));
+	uint32_t nh = bgp_get32(v);
+	a->next_hop = ip4_make(nh);
+	if (nh == 0 || nh == 0xffffffffu || (nh >> 28) == 0xe)
+		return malformed(res, "NEXT_HOP %u.%u.%u.%u is not a host address", nh >> 24,
+				 (nh >> 16) & 0xff, (nh >> 8) & 0xff, nh & 0xff);
 	return 0;
 }
 

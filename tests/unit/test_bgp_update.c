@@ -97,6 +97,8 @@ static const struct case7606 cases[] = {
 	{ "AS_PATH confed from eBGP (7.2)", 2, { 0x40, 2, 6, 3, 1, 0, 0, 0xfd, 0xea }, 9,
 	  BGP_7606_WITHDRAW, 0, 0 },
 	{ "NEXT_HOP length 5 (7.3)", 3, { 0x40, 3, 5, 1, 2, 3, 4, 5 }, 8, BGP_7606_WITHDRAW, 0, 0 },
+	{ "NEXT_HOP 0.0.0.0 (7.3)", 3, { 0x40, 3, 4, 0, 0, 0, 0 }, 7, BGP_7606_WITHDRAW, 0, 0 },
+	{ "NEXT_HOP multicast (7.3)", 3, { 0x40, 3, 4, 224, 0, 0, 5 }, 7, BGP_7606_WITHDRAW, 0, 0 },
 	{ "MED length 3 (7.4)", 0, { 0x80, 4, 3, 0, 0, 0 }, 6, BGP_7606_WITHDRAW, 0, 0 },
 	{ "LOCAL_PREF length 3 (7.5)", 0, { 0x40, 5, 3, 0, 0, 0 }, 6, BGP_7606_WITHDRAW, 0, 0 },
 	{ "ATOMIC_AGGREGATE length 1 (7.6)", 0, { 0x40, 6, 1, 0 }, 4, BGP_7606_OK, 0, 1 },
