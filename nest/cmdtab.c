@@ -56,6 +56,9 @@ int cmd_tokenize(const char *line, struct cmd_line *out, const char **err)
 				*o++ = *p++;
 			}
 		}
+		/* an empty token ("") writes only its terminator: check it too */
+		if (o >= end)
+			goto toolong;
 		*o++ = 0;
 	}
 toolong:

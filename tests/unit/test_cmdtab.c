@@ -61,6 +61,30 @@ START_TEST(tokenize)
 }
 END_TEST
 
+/* Token storage filled exactly, then an empty quoted token: its terminator
+ * does not fit and must not be written past the end. */
+START_TEST(tokenize_storage_full)
+{
+	static char line[CMD_MAX_LINE * 2];
+	const char *e = NULL;
+	size_t o = 0;
+
+	for (int i = 0; i < 63; i++) {
+		int n = i < 62 ? 64 : 65;	/* 62 * 65 + 66 = 4096 bytes with terminators */
+		memset(line + o, 'a', (size_t)n);
+		o += (size_t)n;
+		line[o++] = ' ';
+	}
+	strcpy(line + o, "\"\"");
+	ck_assert_int_eq(62 * 65 + 66, (int)sizeof L.buf);
+	ck_assert_int_eq(cmd_tokenize(line, &L, &e), -1);
+	ck_assert_str_eq(e, "command too long");
+	line[o - 1] = 0;	/* without the empty token it just fits */
+	ck_assert_int_eq(cmd_tokenize(line, &L, &e), 0);
+	ck_assert_int_eq(L.ntok, 63);
+}
+END_TEST
+
 START_TEST(abbreviations)
 {
 	int nw;
@@ -125,6 +149,7 @@ int main(void)
 	Suite *s = suite_create("cmdtab");
 	TCase *t = tcase_create("cmdtab");
 	tcase_add_test(t, tokenize);
+	tcase_add_test(t, tokenize_storage_full);
 	tcase_add_test(t, abbreviations);
 	tcase_add_test(t, ambiguity);
 	tcase_add_test(t, table_is_sane);
