@@ -83,6 +83,7 @@ void svc_free(struct service *s)
 	free(s->lb_ip);
 	free(s->ports);
 	free(s->selector_key);
+	free(s->slices);
 	free(s);
 }
 
@@ -236,6 +237,7 @@ void k8s_db_count_endpoints(struct k8s_db *db, const char *self)
 	for (int i = 0; i < db->services.n; i++) {
 		struct service *s = db->services.obj[i];
 		s->ep_total = s->ep_local = 0;
+		s->nslices = 0;
 	}
 	for (int i = 0; i < db->slices.n; i++) {
 		struct epslice *e = db->slices.obj[i];
@@ -245,6 +247,13 @@ void k8s_db_count_endpoints(struct k8s_db *db, const char *self)
 		struct service *s = k8s_set_get(&db->services, key);
 		if (!s)
 			continue;
+		/* an index for whoever needs endpoints per node (layer 2
+		 * election): no scan of every slice per Service */
+		if (s->nslices == s->slices_size) {
+			s->slices_size = s->slices_size ? 2 * s->slices_size : 2;
+			s->slices = xrealloc(s->slices, (size_t)s->slices_size * sizeof *s->slices);
+		}
+		s->slices[s->nslices++] = e;
 		for (int j = 0; j < e->neps; j++) {
 			if (!e->eps[j].serving)
 				continue;

@@ -61,8 +61,10 @@ struct service {
 	int served;			/* LoadBalancer of our class */
 	int changed;			/* allocation differs from the previous run */
 
-	/* filled by the source from EndpointSlices: serving endpoints */
-	int ep_total, ep_local;
+	/* filled by k8s_db_count_endpoints() from the EndpointSlices */
+	int ep_total, ep_local;		/* serving endpoints: all, on this node */
+	struct epslice **slices;	/* this Service's slices (valid until the db changes) */
+	int nslices, slices_size;
 };
 
 struct svc_endpoint {

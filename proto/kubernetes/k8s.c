@@ -356,6 +356,8 @@ static void read_state_file(struct k8s_proto *p, int quiet_missing)
 	struct k8s_db db;
 	size_t len;
 	char err[600];
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	char *text = k8s_read_file(path, &len);
 
 	p->reads++;
@@ -380,9 +382,12 @@ static void read_state_file(struct k8s_proto *p, int quiet_missing)
 	}
 	free(text);
 	p->state_error[0] = 0;
-	proto_trace(&p->p, D_EVENTS, "read %s: %d services, %d endpoint slices, %d nodes", path,
-		    db.services.n, db.slices.n, db.nodes.n);
+	int ns = db.services.n, ne = db.slices.n, nn = db.nodes.n;
 	k8s_set_state(p, &db);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	proto_trace(&p->p, D_EVENTS, "read %s: %d services, %d endpoint slices, %d nodes in %.2f ms (sync %.2f ms)",
+		    path, ns, ne, nn, (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
+		    p->last_sync_ms);
 }
 
 static void state_file_changed(void *data)

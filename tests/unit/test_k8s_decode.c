@@ -85,7 +85,11 @@ START_TEST(test_example)
 	ck_assert_int_eq(dns->ep_total, 1);
 	ck_assert_int_eq(dns->ep_local, 0);
 	ck_assert_int_eq(api->ep_total, 0);
+	ck_assert_int_eq(web->nslices, 1);
+	ck_assert_str_eq(web->slices[0]->name, "web-x7k2p");
+	ck_assert_int_eq(in->nslices, 0);
 	k8s_db_count_endpoints(&db, "node-2");
+	ck_assert_int_eq(web->nslices, 1);	/* recounted, not appended */
 	ck_assert_int_eq(dns->ep_local, 1);
 	k8s_db_free(&db);
 	free(text);
