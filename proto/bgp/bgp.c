@@ -67,6 +67,10 @@ struct bgp_proto {
 	uint32_t exported, received, imported;
 	uint32_t held_back;		/* IPv6 routes with no usable IPv6 next hop */
 	struct bgp_down_info last_down;
+	const struct bgp_config *scf;	/* the config the session was started with:
+					 * the core may drop p->cf before shutdown */
+	double stopped_at;		/* when we last closed the session (monotonic) */
+	struct timer *start_t;		/* delayed start after a stop */
 	char last_error[340];
 };
 
@@ -161,10 +165,10 @@ static void listener_put(struct bgp_listener *l)
 /* The TCP-MD5 key must also sit on the listening socket, per peer. */
 static void listener_md5(struct bgp_proto *bp, int set)
 {
-	struct bgp_config *c = (struct bgp_config *)bp->p.cf;
+	const struct bgp_config *c = bp->scf;
 	char err[256];
 
-	if (!c->password || !bp->lst || !bp->lst->l)
+	if (!c || !c->password || !bp->lst || !bp->lst->l)
 		return;
 	if (tcp_md5_set(listener_fd(bp->lst->l), bp->lst->af == AF_IP4 ? AF_INET : AF_INET6, c->remote_ip,
 			set ? c->password : NULL, err, sizeof err) < 0)
@@ -653,12 +657,21 @@ static void session_config(const struct bgp_config *c, struct bgp_session_config
 	sc->gr_restarting = (uint8_t)opt_graceful_restart;
 }
 
+static void delayed_start(void *data)
+{
+	struct bgp_proto *bp = data;
+
+	if (bp->s)
+		bgp_session_start(bp->s);
+}
+
 static int bgp_start(struct proto *p)
 {
 	struct bgp_proto *bp = (struct bgp_proto *)p;
 	struct bgp_session_config sc;
 
-	session_config((struct bgp_config *)p->cf, &sc);
+	bp->scf = (struct bgp_config *)p->cf;
+	session_config(bp->scf, &sc);
 	if (!bp->ch)
 		bp->ch = channel_new(p, &bgp_channel_ops, bp);
 	bp->s = bgp_session_new(&sc, &session_ops, bp);
@@ -668,7 +681,17 @@ static int bgp_start(struct proto *p)
 	}
 	bp->lst = listener_get(bp);
 	listener_md5(bp, 1);
-	bgp_session_start(bp->s);
+	/* Right after we closed a session with a NOTIFICATION (restart,
+	 * reconfiguration), give the peer a second to read it before we open
+	 * the next one; otherwise it may take the new OPEN for a graceful
+	 * restart of the old session (RFC 4724) and never see the Cease. */
+	double wait = bp->stopped_at ? bp->stopped_at + 1.0 - now_mono() : 0;
+	if (wait > 0) {
+		if (!bp->start_t)
+			bp->start_t = tm_new(delayed_start, bp);
+		tm_start(bp->start_t, wait);
+	} else
+		bgp_session_start(bp->s);
 	return PS_START;
 }
 
@@ -686,14 +709,17 @@ static int bgp_shutdown(struct proto *p, enum proto_down_reason why)
 {
 	struct bgp_proto *bp = (struct bgp_proto *)p;
 
+	tm_stop(bp->start_t);
 	if (bp->s) {
 		bgp_session_stop(bp->s, cease_subcode(why), NULL);
 		bgp_session_free(bp->s);
 		bp->s = NULL;
+		bp->stopped_at = now_mono();
 	}
 	listener_md5(bp, 0);
 	listener_put(bp->lst);
 	bp->lst = NULL;
+	bp->scf = NULL;
 	bp->established = 0;
 	pend_clear(bp);
 	rte_withdraw_all(p);
@@ -705,6 +731,11 @@ static int bgp_reconfigure(struct proto *p, struct proto_config *n)
 	/* next hop or connect retry changed: what we send changes; resend */
 	struct bgp_proto *bp = (struct bgp_proto *)p;
 	struct bgp_config *o = (struct bgp_config *)p->cf, *c = (struct bgp_config *)n;
+
+	/* a soft change keeps the session options: follow the new config,
+	 * the old one is freed at the next reload */
+	if (bp->scf)
+		bp->scf = c;
 
 	if (bp->ch && bp->established &&
 	    (o->next_hop_self != c->next_hop_self || o->has_next_hop4 != c->has_next_hop4 ||
@@ -728,6 +759,8 @@ static void bgp_cleanup(struct proto *p)
 	if (bp->s)
 		bgp_session_free(bp->s);
 	bp->s = NULL;
+	tm_free(bp->start_t);
+	bp->start_t = NULL;
 }
 
 static enum bgp_state cur_state(struct bgp_proto *bp)
@@ -868,9 +901,22 @@ static void bgp_metrics(struct mbuf *b)
 	}
 }
 
+const char *bgp_proto_state_text(struct proto *p);
+const char *bgp_proto_state_text(struct proto *p)
+{
+	struct bgp_proto *bp = (struct bgp_proto *)p;
+
+	if (p->state == PS_DOWN)
+		return p->disabled || p->disabled_by_cmd ? "Disabled" : "Idle";
+	return bgp_state_name(cur_state(bp));
+}
+
+void bgp_peers_init(void);
+
 static void bgp_class_init(void)
 {
 	metrics_register(bgp_metrics);
+	bgp_peers_init();
 }
 
 struct proto_class proto_bgp = {
