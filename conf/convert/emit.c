@@ -388,16 +388,16 @@ struct peer_out {
 
 static const char *emit_filter(struct em *e, struct cv_peer *p)
 {
-	struct cv_adv *ads[256];
+	struct cv_adv **ads = cv_alloc(e->m, sizeof(*ads) * (size_t)(e->m->nadvs + 1));
 	int n = 0;
 
-	for (int i = 0; i < e->m->nadvs && n < 256; i++)
+	for (int i = 0; i < e->m->nadvs; i++)
 		if (adv_for_peer(e->m->advs[i], p))
 			ads[n++] = e->m->advs[i];
 	if (!n)
 		return NULL;
 	const char *name = config_name(e, cv_printf(e->m, "export_%s", p->o.cname), "f");
-	char *conds[256];
+	char **conds = cv_alloc(e->m, sizeof(*conds) * (size_t)(n + 1));
 	int live = 0, always = 0;
 	for (int i = 0; i < n; i++) {
 		int none;
