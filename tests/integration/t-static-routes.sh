@@ -5,7 +5,9 @@
 # through (and what it sets), `for` the longest match, `count` the totals,
 # `where` a filter expression; a reload adds and removes just the
 # differences and a changed export filter changes what `export` shows.
-# The daemon runs in this namespace: only its control socket is used.
+# The daemon runs in a namespace of its own (the implicit l2 protocol opens
+# raw sockets on its interfaces); only its control socket is used.
+# needs: root
 # timeout: 60
 . "$(dirname "$0")/lib.sh"
 
@@ -40,7 +42,8 @@ CONF
 }
 write_conf "filter only_lab" 203.0.113.64/26
 
-mb_metalbird mb - "$conf"
+mb_ns_add mb-static
+mb_metalbird mb mb-static "$conf"
 
 # Routes of a protocol enter the table when it is up; the table's changes
 # are delivered on later loop turns, so wait for the count to settle.
