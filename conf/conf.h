@@ -145,6 +145,11 @@ extern const char *cf_tok_text;		/* its text */
 int cf_keyword_token(const char *word);	/* token of a keyword, or 0 */
 extern int cf_start_token;		/* a start token the lexer returns first (CLI parsing) */
 
+/* The generated parser's stack memory (YYMALLOC/YYFREE): what an error
+ * leaves behind is freed by the parse that longjmps out. */
+void *cf_parser_alloc(size_t n);
+void cf_parser_free(void *p);
+
 /* Time parsing helper for values with units ("300 ms"). */
 #define CF_MAX_INCLUDE_DEPTH 8
 

@@ -19,6 +19,13 @@ CF_HDR
 
 int yylex(void);
 static void yyerror(const char *msg);
+
+/* Errors leave the parser by longjmp (conf/conf.c), past the code that
+ * frees the parser's stacks once they have grown on the heap (deep nesting,
+ * or lookahead correction exploring far): they are allocated through
+ * conf.c, which frees what is left after an error. */
+#define YYMALLOC cf_parser_alloc
+#define YYFREE cf_parser_free
 static struct pool_config *this_pool;
 static unsigned this_agg[POOL_MAX_AGG];
 static int this_nagg;
@@ -315,6 +322,8 @@ CF_CODE
 
 static void yyerror(const char *msg)
 {
+	if (!strcmp(msg, "memory exhausted"))
+		cf_error("nested too deeply");
 	cf_error("%s", msg);
 }
 
@@ -420,10 +429,16 @@ static int yyreport_syntax_error(const yypcontext_t *ctx)
 	in[0] = after[0] = 0;
 	if (ctx_name)
 		snprintf(in, sizeof in, " in %s", ctx_name);
+	const char *so_far = NULL;
 	if (*prefix && !strchr(prefix, ',') && got != YYSYMBOL_YYEOF)
-		snprintf(after, sizeof after, " after '%s'", prefix);
+		so_far = prefix;
 	else if (got == YYSYMBOL_YYEOF && *cf_stmt_text(NULL))
-		snprintf(after, sizeof after, " after '%s'", cf_stmt_text(NULL));
+		so_far = cf_stmt_text(NULL);
+	/* a long statement: its end is what the reader needs */
+	if (so_far && strlen(so_far) > 60)
+		snprintf(after, sizeof after, " after '...%s'", so_far + strlen(so_far) - 57);
+	else if (so_far)
+		snprintf(after, sizeof after, " after '%s'", so_far);
 
 	/* the end of the input inside a block, between statements */
 	if (got == YYSYMBOL_YYEOF && ctx_name && !after[0])

@@ -8,6 +8,7 @@
  * with its default when absent.
  */
 #include <check.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,42 @@ START_TEST(lex_state_reset_after_error)
 		ck_assert_ptr_nonnull(c);
 		config_free(c);
 	}
+}
+END_TEST
+
+/* The parser's stacks outgrow their first space on deep nesting and are
+ * then on the heap; an error leaves the parser by longjmp, and what it had
+ * allocated must still be freed: repeated failing deep parses do not grow
+ * the heap. */
+START_TEST(deep_nesting_error_frees_parser_stacks)
+{
+	enum { DEPTH = 3000 };
+	static char text[DEPTH + 64];
+	size_t o = (size_t)snprintf(text, sizeof text, "define x = ");
+	memset(text + o, '(', DEPTH);
+	strcpy(text + o + DEPTH, "1 +");	/* and the file ends */
+
+	struct config *c = parse(text);
+	ck_assert_ptr_null(c);
+	struct mallinfo2 m = mallinfo2();
+	size_t before = m.uordblks + m.hblkhd;	/* big blocks are mmapped */
+	for (int i = 0; i < 50; i++)
+		ck_assert_ptr_null(parse(text));
+	m = mallinfo2();
+	size_t after = m.uordblks + m.hblkhd;
+	ck_assert_msg(after < before + (1u << 20), "the heap grew by %zu bytes over 50 failed parses",
+		      after - before);
+	/* and deep nesting that closes is fine */
+	o = (size_t)snprintf(text, sizeof text, "define x = ");
+	for (int i = 0; i < 300; i++)
+		text[o++] = '(';
+	text[o++] = '1';
+	for (int i = 0; i < 300; i++)
+		text[o++] = ')';
+	strcpy(text + o, ";");
+	c = parse(text);
+	ck_assert_msg(c != NULL, "%s", err);
+	config_free(c);
 }
 END_TEST
 
@@ -389,6 +426,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(t, lex_addresses);
 	tcase_add_test(t, lex_bad_chars);
 	tcase_add_test(t, lex_state_reset_after_error);
+	tcase_add_test(t, deep_nesting_error_frees_parser_stacks);
 	tcase_add_test(t, include_relative_and_glob);
 	tcase_add_test(t, include_errors);
 	suite_add_tcase(s, t);
