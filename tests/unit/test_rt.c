@@ -362,6 +362,72 @@ END_TEST
 START_TEST(test_trie_v6) { trie_case(AF_IP6, 3000); }
 END_TEST
 
+/* Random adds and withdrawals with deliveries in between, so that nets are
+ * freed and glue collapses in every order; after each delivery the trie
+ * must hold exactly the model's nets, in order. */
+static void churn_case(int af)
+{
+	enum { M = 600 };
+	struct proto *s = src_new("churn");
+	net_addr pool[M];
+	int live[M] = { 0 };
+	struct rt_table *t = rt_table_af(af);
+
+	for (int i = 0; i < M; i++) {
+		int dup;
+		do {
+			pool[i] = random_net(af);
+			dup = 0;
+			for (int j = 0; j < i; j++)
+				dup |= net_equal(&pool[j], &pool[i]);
+		} while (dup);
+	}
+	for (int round = 0; round < 60; round++) {
+		for (int k = 0; k < 200; k++) {
+			int i = (int)(rnd() % M);
+			if (rnd() & 1) {
+				rte_update(s, &pool[i], rta_empty());
+				live[i] = 1;
+			} else {
+				rte_update(s, &pool[i], NULL);
+				live[i] = 0;
+			}
+		}
+		rt_flush();
+		net_addr want[M];
+		int n = 0;
+		for (int i = 0; i < M; i++)
+			if (live[i])
+				want[n++] = pool[i];
+		qsort(want, (size_t)n, sizeof *want, model_cmp);
+		ck_assert_uint_eq(t->nets, (unsigned)n);
+		struct rt_iter it;
+		struct rt_net *rn;
+		int k = 0;
+		rt_iter_init(&it, t, NULL, NULL);
+		while ((rn = rt_iter_next(&it))) {
+			net_addr got = rt_net_addr(t, rn);
+			ck_assert_int_lt(k, n);
+			ck_assert_msg(net_equal(&got, &want[k]), "churn: walk differs at %d", k);
+			k++;
+		}
+		ck_assert_int_eq(k, n);
+		for (int i = 0; i < M; i++) {
+			struct rt_net *f = rt_find(t, &pool[i]);
+			ck_assert_msg(live[i] ? f && f->r.attrs : !f, "churn: find of a %s net", live[i] ? "live" : "dead");
+		}
+	}
+	drain(&s, 1);
+	ck_assert_ptr_null(t->root);
+	rec_free_all();
+}
+
+START_TEST(test_trie_churn_v4) { churn_case(AF_IP4); }
+END_TEST
+
+START_TEST(test_trie_churn_v6) { churn_case(AF_IP6); }
+END_TEST
+
 START_TEST(test_trie_range)
 {
 	struct proto *s = src_new("t");
@@ -667,6 +733,8 @@ static Suite *rt_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_trie_v4);
 	tcase_add_test(tc, test_trie_v6);
+	tcase_add_test(tc, test_trie_churn_v4);
+	tcase_add_test(tc, test_trie_churn_v6);
 	tcase_add_test(tc, test_trie_range);
 	tcase_add_test(tc, test_channel_sequences);
 	tcase_add_test(tc, test_channel_refeed);
