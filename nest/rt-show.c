@@ -104,6 +104,36 @@ static void fmt_lcomm(const struct adata *a, char *buf, size_t len)
 	}
 }
 
+/* BIRD's info column of a route with an AS path: " [AS65001i]", the origin
+ * AS (the last of the path) and the origin (i, e, ?); bgp_get_route_info. */
+static const char *path_info(const struct rta *a, char *buf, size_t len)
+{
+	const struct adata *p = a->bgp_path;
+	uint32_t origin_as = 0;
+	int have = 0;
+
+	buf[0] = 0;
+	if (!p)
+		return buf;
+	for (uint32_t i = 0; i + 2 <= p->length;) {
+		int type = p->data[i], cnt = p->data[i + 1];
+		i += 2;
+		for (int k = 0; k < cnt && i + 4 <= p->length; k++, i += 4)
+			if (type == AS_PATH_SEQUENCE) {
+				memcpy(&origin_as, p->data + i, 4);
+				have = 1;
+			} else
+				have = 0;	/* an AS_SET last: no single origin AS */
+	}
+	int o = (a->set & RTA_ORIGIN) ? a->bgp_origin : 0;
+	char oc = o == 0 ? 'i' : o == 1 ? 'e' : '?';
+	if (have)
+		snprintf(buf, len, " [AS%u%c]", origin_as, oc);
+	else
+		snprintf(buf, len, " [%c]", oc);
+	return buf;
+}
+
 static void show_attrs(struct cli *c, const struct rta *a)
 {
 	char b[1024];
@@ -278,7 +308,7 @@ static int route_passes(struct rt_show *s, struct rt_table *t, struct rt_net *rn
 static void show_route_line(struct cli *c, struct rt_show *s, struct rt_table *t, struct rt_net *rn,
 			    struct rte *e, struct rta *a, int best)
 {
-	char nb[NET_STRLEN], tb[32];
+	char nb[NET_STRLEN], tb[32], ib[32];
 	net_addr n = rt_net_addr(t, rn);
 	struct proto *src = rt_src_proto(e->src);
 
@@ -294,11 +324,11 @@ static void show_route_line(struct cli *c, struct rt_show *s, struct rt_table *t
 		s->tables_shown++;
 	}
 	cli_fmt_since((double)e->changed, tb, sizeof tb);
-	cli_msg(c, -RC_ROUTE_LIST, "%-20s %s [%s %s%s]%s (%d)", net_ntop(&n, nb), "unicast", src ? src->name : "?",
-		tb, "", best ? " *" : "", RT_PREF);
+	cli_msg(c, -RC_ROUTE_LIST, "%-20s %s [%s %s%s]%s (%d)%s", net_ntop(&n, nb), "unicast", src ? src->name : "?",
+		tb, "", best ? " *" : "", RT_PREF, path_info(a, ib, sizeof ib));
 	if (!s->all)
 		return;
-	cli_msg(c, -RC_ROUTE_DETAILS, "\tType: %s univ", src ? src->class->name : "?");
+	cli_msg(c, -RC_ROUTE_DETAILS, "\tType: %s univ", src ? src->class->label : "?");
 	show_attrs(c, a);
 	if (!s->export_name[0])
 		show_exports(c, t, rn);
