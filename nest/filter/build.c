@@ -95,7 +95,7 @@ enum f_type f_type_parse(const char *name, const char *set, const struct cf_loc 
 	static const struct { const char *n; enum f_type t; } types[] = {
 		{ "int", T_INT }, { "bool", T_BOOL }, { "string", T_STRING }, { "ip", T_IP },
 		{ "prefix", T_PREFIX }, { "pair", T_PAIR }, { "lc", T_LC }, { "bgppath", T_PATH },
-		{ "clist", T_CLIST }, { "lclist", T_LCLIST }, { "bgpmask", T_PATH_MASK },
+		{ "clist", T_CLIST }, { "lclist", T_LCLIST }, { "bgpmask", T_PATH_MASK }, { "origin", T_ORIGIN },
 	};
 	for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
 		if (strcmp(types[k].n, name))

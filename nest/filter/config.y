@@ -12,6 +12,11 @@
 CF_HDR
 #include "nest/filter/build.h"
 
+/* Filters nest ({ { ... } }, ((...))): when bison grows its stack past the
+ * first 200 entries with malloc, a config error (longjmp out of yyparse)
+ * would leak it.  On the C stack it goes away with the unwinding. */
+#define YYSTACK_USE_ALLOCA 1
+
 static struct filter *this_filter;
 static struct f_function *this_function;
 #define F_MAX_ARGS 32
@@ -453,14 +458,14 @@ static struct config *f_cli_cfg;
 
 static void f_cli_begin(void)
 {
-	if (f_cli_cfg) {
-		/* the running config's names, read-only: nothing is defined here */
-		new_config->symtab = f_cli_cfg->symtab;
-		new_config->symtab_size = f_cli_cfg->symtab_size;
-		new_config->nsyms = f_cli_cfg->nsyms;
-	}
-	/* an expression scope (nothing is defined in it, so nothing of the
-	 * shared table is ever dropped) */
+	/* the running config's names, copied into this parse's own table: the
+	 * parse may define names of its own (postconfig adds implicit
+	 * protocols), and the running config's table must never change */
+	if (f_cli_cfg)
+		for (unsigned h = 0; h < f_cli_cfg->symtab_size; h++)
+			for (struct symbol *s = f_cli_cfg->symtab[h]; s; s = s->next)
+				if (!cf_find_symbol(s->name))
+					cf_define_symbol(s->name, s->class, s->def, &s->loc);
 	cf_push_scope();
 	f_ctx_begin(NULL);
 }

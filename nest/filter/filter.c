@@ -26,6 +26,7 @@ enum { S_OK, S_RETURN, S_ACCEPT, S_REJECT, S_ERROR };
 
 #define F_STACK_SLOTS 4096
 #define F_MAX_DEPTH 64
+#define F_MAX_CALLS 100000	/* per run: recursion must not hang the daemon */
 
 struct f_state {
 	const net_addr *net;
@@ -36,6 +37,7 @@ struct f_state {
 	struct f_val *fp;		/* current frame */
 	int top;			/* first free stack slot */
 	int depth;
+	int calls;
 	const struct f_inst *err_at;
 	char err[200];
 	const char *fname;
@@ -210,6 +212,8 @@ static int call(struct f_state *s, const struct f_inst *i, struct f_val *v)
 
 	if (s->depth >= F_MAX_DEPTH)
 		return fail(s, i, "function calls nested too deeply (more than %d)", F_MAX_DEPTH);
+	if (++s->calls > F_MAX_CALLS)
+		return fail(s, i, "more than %d function calls for one route", F_MAX_CALLS);
 	if (base + fn->nslots > F_STACK_SLOTS)
 		return fail(s, i, "out of filter stack");
 	/* reserve the frame first: calls among the arguments stack above it */
@@ -493,6 +497,7 @@ enum filter_result f_run(const struct filter *f, const net_addr *net, const char
 	s.fp = f_stack;
 	s.top = c->nslots;
 	s.depth = 0;
+	s.calls = 0;
 	s.fname = f->name;
 	for (int k = 0; k < c->nslots; k++)
 		f_stack[k].type = T_VOID;
@@ -656,24 +661,39 @@ static void dump_val(FILE *out, const struct f_val *v)
 	case T_ORIGIN:
 		fputs(v->u.i == 0 ? "ORIGIN_IGP" : v->u.i == 1 ? "ORIGIN_EGP" : "ORIGIN_INCOMPLETE", out);
 		return;
-	case T_PATH:
-		if (!v->u.ad || !v->u.ad->length) {
-			fputs("+empty+", out);
-			return;
+	case T_PATH: {
+		/* as the prepends that build it: ASNs from the last one */
+		uint32_t len = v->u.ad ? v->u.ad->length : 0, asn[1024];
+		int n = 0;
+		fputs("+empty+", out);
+		for (uint32_t o = 0; o + 2 <= len;) {
+			unsigned cnt = v->u.ad->data[o + 1];
+			o += 2;
+			for (unsigned k = 0; k < cnt && o + 4 <= len && n < 1024; k++, o += 4)
+				memcpy(&asn[n++], v->u.ad->data + o, 4);
 		}
-		break;
-	case T_CLIST:
-		if (!v->u.ad || !v->u.ad->length) {
-			fputs("-empty-", out);
-			return;
+		while (n > 0)
+			fprintf(out, ".prepend(%u)", asn[--n]);
+		return;
+	}
+	case T_CLIST: {
+		uint32_t n = v->u.ad ? v->u.ad->length / 4 : 0, c;
+		fputs("-empty-", out);
+		for (uint32_t k = 0; k < n; k++) {
+			memcpy(&c, v->u.ad->data + 4 * k, 4);
+			fprintf(out, ".add((%u, %u))", c >> 16, c & 0xffff);
 		}
-		break;
-	case T_LCLIST:
-		if (!v->u.ad || !v->u.ad->length) {
-			fputs("--empty--", out);
-			return;
+		return;
+	}
+	case T_LCLIST: {
+		uint32_t n = v->u.ad ? v->u.ad->length / 12 : 0, c[3];
+		fputs("--empty--", out);
+		for (uint32_t k = 0; k < n; k++) {
+			memcpy(c, v->u.ad->data + 12 * k, 12);
+			fprintf(out, ".add((%u, %u, %u))", c[0], c[1], c[2]);
 		}
-		break;
+		return;
+	}
 	default: break;
 	}
 	f_val_print(v, b, sizeof b);
@@ -803,6 +823,8 @@ static void dump_stmt(FILE *out, const struct f_inst *i)
 	case FI_NOP:
 		if (i->attr)
 			fprintf(out, "%s %s;", f_type_name((enum f_type)i->attr), i->name);
+		else
+			fputc(';', out);
 		return;
 	case FI_SET_VAR:
 		if (i->attr)

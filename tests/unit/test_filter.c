@@ -521,6 +521,15 @@ END_TEST
 
 /* --- show route where EXPR ------------------------------------------------------------------ */
 
+static int count_syms(const struct config *c)
+{
+	int n = 0;
+	for (unsigned i = 0; i < c->symtab_size; i++)
+		for (struct symbol *s = c->symtab[i]; s; s = s->next)
+			n++;
+	return n;
+}
+
 START_TEST(filter_cli_expr)
 {
 	build_route();
@@ -528,6 +537,7 @@ START_TEST(filter_cli_expr)
 				   "function gold() -> bool { return k8s_label(\"tier\") = \"gold\"; }");
 	ck_assert_msg(cfg != NULL, "%s", err);
 	struct rta *o;
+	int nsyms = count_syms(cfg);
 	const struct filter *f = filter_parse_cli_expr("net ~ mine && gold()", cfg, err, sizeof err);
 	ck_assert_msg(f != NULL, "%s", err);
 	ck_assert_int_eq(f_run(f, &route_net, "k8s", route_rta, &o), F_ACCEPT);
@@ -554,7 +564,9 @@ START_TEST(filter_cli_expr)
 	ck_assert_int_eq(f_run(f, &route_net, "k8s", route_rta, &o), F_ACCEPT);
 	rta_free(o);
 	filter_cli_free(f);
-	/* the running config is untouched and still parses names */
+	/* the running config's names are untouched (a parse defines names of
+	 * its own, e.g. an implicit protocol, and frees them) */
+	ck_assert_int_eq(count_syms(cfg), nsyms);
 	ck_assert_ptr_nonnull(find_sym(cfg, "mine"));
 	config_free(cfg);
 }
