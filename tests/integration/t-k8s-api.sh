@@ -1,0 +1,142 @@
+#!/bin/bash
+# t-k8s-api: protocol kubernetes in API mode against tests/k8s-api/server.py,
+# a test API server on 127.0.0.1 with TLS (a CA made here by openssl) and
+# bearer-token auth, which answers as the Kubernetes API reference shows:
+# LIST, chunked WATCH streams with ADDED/MODIFIED/DELETED/BOOKMARK events,
+# 410 Gone both as an ERROR event and as an HTTP status, a dropped
+# connection, 401.  metalbird reads a kubeconfig (inline CA data, token),
+# announces what the objects say, follows every event, relists after 410,
+# resumes after a drop, retries after 401, and with `write status on` patches
+# status.loadBalancer.ingress with exactly the body and content type the API
+# expects.  Then the same with `api server` + `token file` + `ca file`.
+# timeout: 120
+. "$(dirname "$0")/lib.sh"
+
+K=$MB_TOP/tests/k8s-api
+cd "$MB_WORK"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=mb-test-ca 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj /CN=127.0.0.1 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\n' >san.ext
+openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out srv.crt -days 2 -extfile san.ext 2>/dev/null
+port=$(mb_free_port)
+API=https://127.0.0.1:$port
+TOKEN=tok-$RANDOM-$RANDOM
+printf '%s\n' "$TOKEN" >token
+
+python3 "$K/mkstate.py" initial.json svc:web/front:t=1:ready=node-1:port=80 node:node-1
+mb_bg api python3 "$K/server.py" "$port" srv.crt srv.key "$TOKEN" initial.json ready
+mb_wait 10 "API server up" test -s ready
+mock() { python3 "$K/mock.py" "$API" ca.crt "$@"; }
+reqs() { mock log; }
+
+cat >kubeconfig <<YAML
+apiVersion: v1
+kind: Config
+clusters:
+- cluster:
+    certificate-authority-data: $(base64 -w0 ca.crt)
+    server: $API
+  name: test
+contexts:
+- context:
+    cluster: test
+    user: metalbird
+    namespace: default
+  name: test
+- context:
+    cluster: nowhere
+    user: nobody
+  name: other
+current-context: test
+users:
+- name: metalbird
+  user:
+    token: $TOKEN
+YAML
+cat >metallb.conf <<CONF
+router id 192.0.2.1;
+node name "node-1";
+log stderr all;
+state dir "$MB_WORK";
+pool prod { addresses 203.0.113.0/28; }
+protocol kubernetes k8s {
+	kubeconfig "kubeconfig";
+	write status on;
+}
+CONF
+
+routes() { mb_ctl mb show route; }
+has_route() { routes | grep -qE "^$1 "; }
+no_route() { ! routes | grep -qE "^$1 "; }
+
+mb_metalbird mb "" "$MB_WORK/metallb.conf"
+mb_wait 5 "front announced from the API" has_route '203\.0\.113\.0/32'
+out=$(mb_ctl mb show protocols k8s)
+mb_assert_match 'k8s +Kubernetes +--- +up' "$out" "protocol up after the lists"
+
+# The status PATCH: exact body, merge patch, status subresource, bearer token.
+patched() { reqs | grep -F '"method": "PATCH"' | grep -F "\"path\": \"/api/v1/namespaces/$1/services/$2/status\"" | grep -qF "$3"; }
+mb_wait 3 "status of front patched" patched web front \
+	'"body": "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"203.0.113.0\"}]}}}"'
+reqs | grep -F '"method": "PATCH"' | grep -qF '"content_type": "application/merge-patch+json"' ||
+	mb_fail "PATCH without application/merge-patch+json"
+reqs | grep -F '"method": "PATCH"' | grep -F '"status": 200' | grep -qF "\"authorization\": \"Bearer $TOKEN\"" ||
+	mb_fail "PATCH without the bearer token or not accepted"
+# the LIST and WATCH requests carry what the API expects
+reqs | grep -F '"path": "/apis/discovery.k8s.io/v1/endpointslices"' | grep -F '"watch": "1"' |
+	grep -F '"allowWatchBookmarks": "true"' | grep -qF '"resourceVersion": "' || mb_fail "watch query"
+sleep 0.5
+n=$(reqs | grep -cF '"method": "PATCH"')
+mb_assert_eq 1 "$n" "one PATCH for one change (the watch brought the status back)"
+
+# ADDED: a second Service with a ready endpoint.
+mock put svc:web/api:t=2:ready=node-1:port=443
+mb_wait 2 "api announced after ADDED" has_route '203\.0\.113\.1/32'
+# MODIFIED: its endpoint slice goes unready.
+mock put svc:web/api:t=2:unready=node-1:port=443:only=slice
+mb_wait 2 "api withdrawn after MODIFIED" no_route '203\.0\.113\.1/32'
+out=$(mb_ctl mb show services web/api)
+mb_assert_match 'no serving endpoint' "$out" "reason after MODIFIED"
+# DELETED
+mock delete services web/front
+mb_wait 2 "front withdrawn after DELETED" no_route '203\.0\.113\.0/32'
+
+# BOOKMARK moves the resourceVersion on, nothing else.
+rv=$(mock bookmark nodes)
+sleep 0.3
+mock drop nodes >/dev/null
+mb_wait 3 "nodes watched again after a drop, from the bookmark's resourceVersion $rv" \
+	sh -c "python3 '$K/mock.py' '$API' ca.crt log | grep -F '\"path\": \"/api/v1/nodes\"' | grep -F '\"watch\": \"1\"' | grep -qF '\"resourceVersion\": \"$rv\"'"
+
+# 410 as an ERROR event: services are listed again, state kept meanwhile.
+lists() { reqs | grep -F "\"path\": \"$1\"" | grep -vF '"watch"' | grep -c '"method": "GET"' || true; }
+before=$(lists /api/v1/services)
+mock expire services event
+mb_wait 3 "services relisted after ERROR 410" sh -c "[ \$(python3 '$K/mock.py' '$API' ca.crt log | grep -F '\"path\": \"/api/v1/services\"' | grep -vF '\"watch\"' | grep -c GET) -gt $before ]"
+mb_wait_log 3 mb 'services: resourceVersion .* is gone \(410\): listing again'
+# 410 as an HTTP status on the next watch of endpointslices
+before=$(lists /apis/discovery.k8s.io/v1/endpointslices)
+mock expire endpointslices http
+mock put svc:web/api:t=2:ready=node-1:port=443:only=slice
+mb_wait 5 "api announced again after the slice relist" has_route '203\.0\.113\.1/32'
+after=$(lists /apis/discovery.k8s.io/v1/endpointslices)
+((after > before)) || mb_fail "endpointslices not relisted after HTTP 410"
+reqs | grep -F '"status": 410' | grep -qF endpointslices || mb_fail "no HTTP 410 seen"
+
+# 401: the token changes under us; the error shows, and after the fix it recovers.
+mock token other-token
+mock drop services >/dev/null
+mb_wait 5 "401 reported" sh -c "'$METALBIRDC' -s '$MB_WORK/mb.ctl' show protocols all k8s | grep -q '401 Unauthorized'"
+mock token "$TOKEN"
+mock put svc:web/late:t=3:ready=node-1:port=8080
+mb_wait 5 "recovered after 401 (late announced)" has_route '203\.0\.113\.(0|2)/32'
+
+# api server + token file + ca file, by reconfiguration (the source changes: restart).
+sed -i "s|kubeconfig \"kubeconfig\";|api server \"$API\"; token file \"token\"; ca file \"ca.crt\";|" metallb.conf
+out=$(mb_ctl mb configure)
+mb_assert_match 'Reconfigured' "$out" "configure"
+mb_wait 5 "up again with api server / token file / ca file" has_route '203\.0\.113\.1/32'
+out=$(mb_ctl mb show protocols all k8s)
+mb_assert_match "API server: +$API" "$out" "show protocols all names the server"
+mb_stop mb
+mb_assert_eq 0 "$MB_STATUS" "exit status"
