@@ -456,6 +456,8 @@ struct f_var *f_declare(enum f_type t, const char *name, const struct cf_loc *lo
 		cf_error_at(loc, "variables can only be declared in filters and functions");
 	if (t == T_VOID)
 		cf_error_at(loc, "variable '%s' needs a type", name);
+	if (ctx.nslots >= F_MAX_SLOTS)
+		cf_error_at(loc, "too many variables (at most %d in one filter or function)", F_MAX_SLOTS);
 	struct f_var *v = cf_alloc(sizeof *v);
 	v->slot = ctx.nslots++;
 	v->type = t;

@@ -6,6 +6,8 @@
 
 #include "nest/filter/f-inst.h"
 
+#define F_MAX_SLOTS 1024	/* variables and arguments of one filter or function */
+
 struct f_var {
 	int slot;
 	enum f_type type;

@@ -389,6 +389,20 @@ static const struct {
 	{ "filter f { int c; c.add((1,2)); }", "t.conf:1:21: int has no method 'add()'" },
 };
 
+START_TEST(filter_too_many_variables)
+{
+	static char text[32768];
+	size_t o = 0;
+
+	o += (size_t)snprintf(text + o, sizeof text - o, "filter f {");
+	for (int k = 0; k < 1025; k++)
+		o += (size_t)snprintf(text + o, sizeof text - o, " int v%d;", k);
+	snprintf(text + o, sizeof text - o, " accept; }");
+	ck_assert_ptr_null(parse(text));
+	ck_assert_str_eq(err, "t.conf:1:10170: too many variables (at most 1024 in one filter or function)");
+}
+END_TEST
+
 START_TEST(filter_config_errors)
 {
 	static char fails[16384];
@@ -593,6 +607,7 @@ static Suite *filter_suite(void)
 	tcase_add_test(t, filter_interning);
 	tcase_add_test(t, filter_runtime_error_once);
 	tcase_add_test(t, filter_config_errors);
+	tcase_add_test(t, filter_too_many_variables);
 	tcase_add_test(t, filter_same_by_meaning);
 	tcase_add_test(t, filter_dump_round_trip);
 	tcase_add_test(t, filter_cli_expr);
