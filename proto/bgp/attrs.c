@@ -523,18 +523,19 @@ static int dec_mp_reach(struct bgp_rd *v, struct bgp_attrs *a, const struct bgp_
 	a->mp_nlri_len = v->len;
 	bgp_getn(v, NULL, v->len);
 	a->mp_has_ll = 0;
-	if (bgp_fam_of(a->mp_afi, a->mp_safi) == BGP_FAM_IP6) {
+	int f = bgp_fam_of(a->mp_afi, a->mp_safi);
+	if (f == BGP_FAM_IP4 && nhlen == 4) {
+		a->mp_next_hop = ip_from_bytes(AF_IP4, nh);
+	} else if (f >= 0) {
+		/* IPv6, or IPv4 routes with an IPv6 next hop (RFC 8950 4). */
 		if (nhlen != 16 && nhlen != 32)
-			return malformed(res, "IPv6 next hop of length %u", nhlen);
+			return malformed(res, "%s next hop of length %u", f == BGP_FAM_IP4 ? "IPv4" : "IPv6",
+					 nhlen);
 		a->mp_next_hop = ip_from_bytes(AF_IP6, nh);
 		if (nhlen == 32) {
 			a->mp_next_hop_ll = ip_from_bytes(AF_IP6, nh + 16);
 			a->mp_has_ll = 1;
 		}
-	} else if (bgp_fam_of(a->mp_afi, a->mp_safi) == BGP_FAM_IP4) {
-		if (nhlen != 4)
-			return malformed(res, "IPv4 next hop of length %u", nhlen);
-		a->mp_next_hop = ip_from_bytes(AF_IP4, nh);
 	}
 	/* Other families: kept as parsed, ignored by update.c. */
 	return 0;

@@ -715,6 +715,38 @@ START_TEST(test_bird_capture_2octet)
 }
 END_TEST
 
+/* IPv4 routes inside MP_REACH_NLRI: with an IPv4 next hop (RFC 4760) or an
+ * IPv6 one (RFC 8950); a next hop of 5 octets resets the session. */
+START_TEST(test_mp_reach_ipv4)
+{
+	struct msg a = { .n = 0 }, m;
+	PUT(&a, 0x40, 1, 1, 0, 0x40, 2, 0);
+	PUT(&a, 0x80, 14, 13, 0, 1, 1, 4, 192, 0, 2, 7, 0, 24, 198, 51, 100);
+	body(&m, &a);
+	m.n -= 4;	/* no IPv4 NLRI field */
+	bgp_update_decode(m.b, m.n, &ebgp4, fam_all, u);
+	ck_assert_int_eq(u->action, BGP_7606_OK);
+	ck_assert_uint_eq(u->nannounced, 1);
+	ck_assert_uint_eq(u->announced[0].af, AF_IP4);
+	ck_assert_uint_eq(ip4_get(u->attrs.mp_next_hop), 0xc0000207);
+
+	struct msg b = { .n = 0 };
+	PUT(&b, 0x40, 1, 1, 0, 0x40, 2, 0);
+	PUT(&b, 0x80, 14, 25, 0, 1, 1, 16, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9,
+	    0, 24, 198, 51, 100);
+	body(&m, &b);
+	m.n -= 4;
+	bgp_update_decode(m.b, m.n, &ebgp4, fam_all, u);
+	ck_assert_int_eq(u->action, BGP_7606_OK);
+	ck_assert_uint_eq(u->announced[0].af, AF_IP4);
+	ck_assert(!ip_is4(u->attrs.mp_next_hop));
+
+	m.b[4 + 7 + 6] = 5;	/* next hop length 16 -> 5 */
+	bgp_update_decode(m.b, m.n, &ebgp4, fam_all, u);
+	ck_assert_int_eq(u->action, BGP_7606_RESET);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("bgp_update");
@@ -729,6 +761,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_as4_old_speaker);
 	tcase_add_test(t, test_as4_merge);
 	tcase_add_test(t, test_roundtrip_v6);
+	tcase_add_test(t, test_mp_reach_ipv4);
 	tcase_add_test(t, test_packing_1m);
 	tcase_add_test(t, test_bird_capture);
 	tcase_add_test(t, test_bird_capture_2octet);
