@@ -23,6 +23,14 @@ static struct f_function *this_function;
 static enum f_type f_argt[F_MAX_ARGS];
 static const char *f_argn[F_MAX_ARGS];
 static int f_nargs;
+/* An inline filter is named in messages by its protocol and direction. */
+static void f_label(const struct filter *f, const char *dir)
+{
+	if (f->kind != FILTER_KIND_CODE || f->name)
+		return;
+	((struct f_code *)f->code)->label = cf_printf("%s %s", this_proto->name ? this_proto->name : "protocol", dir);
+}
+
 static void f_param(const char *type, const char *set, const char *name, const struct cf_loc *tl,
 		    const struct cf_loc *nl);
 static struct f_inst *f_var_lvalue(const char *name, const struct cf_loc *loc);
@@ -31,6 +39,7 @@ static struct f_set_item *f_items_append(struct f_set_item *l, struct f_set_item
 static void f_cli_begin(void);
 static void f_cli_end(struct f_inst *e, const struct cf_loc *loc);
 static struct filter *f_filter_new(const char *name, const struct cf_loc *loc);
+static void f_label(const struct filter *f, const char *dir);
 
 CF_DECLS
 
@@ -389,8 +398,8 @@ filter_spec:
    }
  ;
 
-imexport_in: filter_spec { this_proto->in_filter = $1; this_proto->in_set = 1; } ;
-imexport_out: filter_spec { this_proto->out_filter = $1; this_proto->out_set = 1; } ;
+imexport_in: filter_spec { f_label($1, "import"); this_proto->in_filter = $1; this_proto->in_set = 1; } ;
+imexport_out: filter_spec { f_label($1, "export"); this_proto->out_filter = $1; this_proto->out_set = 1; } ;
 
 CF_CODE
 
@@ -480,6 +489,7 @@ static void f_cli_end(struct f_inst *e, const struct cf_loc *loc)
 	c->where = e;
 	c->body = f_if(e, f_stmt(FI_ACCEPT, loc), f_stmt(FI_REJECT, loc), loc);
 	c->nslots = f_ctx_end();
+	c->label = "show route where";
 	new_config->ext[CF_EXT_FILTER] = f;
 }
 

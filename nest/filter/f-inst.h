@@ -81,6 +81,7 @@ struct f_code {
 	int nslots;
 	int err_logged;			/* a run-time error was logged (once per filter) */
 	struct config *owner;		/* filter_parse_cli_expr: the temporary config */
+	const char *label;		/* unnamed filters in messages: "bgp1 export" */
 };
 
 /* --- values (data.c) ------------------------------------------------------- */

@@ -79,8 +79,10 @@ static int attr_read(struct f_state *s, const struct f_inst *i, struct f_val *v)
 	const char *str = NULL;
 	struct f_val key;
 
-	if (!a)
-		return fail(s, i, "route attribute '%s' has no value here", f_attr_name((enum f_attr)i->attr)), -1;
+	if (!a) {
+		fail(s, i, "route attribute '%s' has no value here", f_attr_name((enum f_attr)i->attr));
+		return -1;
+	}
 	v->type = i->type;
 	switch ((enum f_attr)i->attr) {
 	case FA_NET:
@@ -498,7 +500,7 @@ enum filter_result f_run(const struct filter *f, const net_addr *net, const char
 	s.top = c->nslots;
 	s.depth = 0;
 	s.calls = 0;
-	s.fname = f->name;
+	s.fname = f->name ? f->name : c->label;
 	for (int k = 0; k < c->nslots; k++)
 		f_stack[k].type = T_VOID;
 	f_scratch_reset();
@@ -511,7 +513,7 @@ enum filter_result f_run(const struct filter *f, const net_addr *net, const char
 		char n[NET_STRLEN];
 		c->err_logged = 1;
 		log_msg(L_ERR, "filter %s: %s:%d:%d: %s; route %s rejected (logged once per filter)",
-			f->name ? f->name : "(unnamed)", s.err_at->loc.file ? s.err_at->loc.file : "?",
+			s.fname ? s.fname : "(unnamed)", s.err_at->loc.file ? s.err_at->loc.file : "?",
 			s.err_at->loc.line, s.err_at->loc.col, s.err, net_ntop(net, n));
 	}
 	return F_REJECT;
