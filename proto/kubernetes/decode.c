@@ -13,11 +13,14 @@
 #include "proto/kubernetes/decode.h"
 #include "nest/mem.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct dctx {
 	const char *file;	/* where the document came from */
@@ -578,4 +581,38 @@ int k8s_decode_list(const char *text, size_t len, const char *file, struct k8s_d
 	int r = k8s_decode_list_json(doc, K8S_OTHER, file, db, err, errlen);
 	json_decref(doc);
 	return r;
+}
+
+char *k8s_read_file(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 65536, n = 0;
+	char *buf;
+
+	if (fd < 0)
+		return NULL;
+	buf = xmalloc(cap + 1);
+	for (;;) {
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(buf);
+			close(fd);
+			errno = e;
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n == cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+	}
+	close(fd);
+	buf[n] = 0;
+	*len = n;
+	return buf;
 }

@@ -40,4 +40,7 @@ const char *k8s_kind_name(enum k8s_kind k);
 /* Put an object into db (replacing one with its key). */
 void k8s_db_put(struct k8s_db *db, enum k8s_kind kind, void *obj);
 
+/* Read a whole file (malloc'd, NUL terminated); NULL with errno set. */
+char *k8s_read_file(const char *path, size_t *len);
+
 #endif

@@ -10,7 +10,7 @@
  * that names the key.
  */
 #include "proto/kubernetes/kubeconfig.h"
-#include "proto/kubernetes/statefile.h"
+#include "proto/kubernetes/decode.h"
 #include "nest/mem.h"
 
 #include <errno.h>

@@ -98,37 +98,3 @@ void k8s_sf_close(struct k8s_statefile *sf)
 	free(sf->base);
 	free(sf);
 }
-
-char *k8s_read_file(const char *path, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = 65536, n = 0;
-	char *buf;
-
-	if (fd < 0)
-		return NULL;
-	buf = xmalloc(cap + 1);
-	for (;;) {
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			free(buf);
-			close(fd);
-			errno = e;
-			return NULL;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n == cap) {
-			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
-		}
-	}
-	close(fd);
-	buf[n] = 0;
-	*len = n;
-	return buf;
-}

@@ -15,7 +15,4 @@ struct k8s_statefile *k8s_sf_open(const char *path, void (*changed)(void *data),
 				  char *err, size_t errlen);
 void k8s_sf_close(struct k8s_statefile *sf);
 
-/* Read a whole file (malloc'd, NUL terminated); NULL with errno set. */
-char *k8s_read_file(const char *path, size_t *len);
-
 #endif

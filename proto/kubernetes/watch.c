@@ -22,7 +22,6 @@
 #include "proto/kubernetes/decode.h"
 #include "proto/kubernetes/k8s.h"
 #include "proto/kubernetes/kubeconfig.h"
-#include "proto/kubernetes/statefile.h"
 #include "nest/cli.h"
 #include "nest/log.h"
 #include "nest/mem.h"
