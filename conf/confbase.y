@@ -448,6 +448,13 @@ static int yyreport_syntax_error(const yypcontext_t *ctx)
 	for (int i = 0; i < n && got_word; i++)
 		if (exp[i] == YYSYMBOL_YES)
 			cf_error_at(at, "%s is not a yes/no value: write yes, no, on, off, true or false", found);
+	/* a word where a string goes, and the other way round */
+	if (n == 1 && exp[0] == YYSYMBOL_STRING && (got == YYSYMBOL_SYM || tok_is_keyword(got)))
+		cf_error_at(at, "%s must be a string in double quotes: \"%.*s\"", found,
+			    cf_tok_len > 60 ? 60 : cf_tok_len, cf_tok_text);
+	if (n == 1 && exp[0] == YYSYMBOL_SYM && got == YYSYMBOL_STRING)
+		cf_error_at(at, "unexpected string %.*s: a name is written without quotes",
+			    cf_tok_len > 60 ? 60 : cf_tok_len, cf_tok_text);
 	/* a keyword where a name goes */
 	if (n == 1 && exp[0] == YYSYMBOL_SYM && got != YYSYMBOL_SYM && tok_is_keyword(got))
 		cf_error_at(at, "%s is a keyword and cannot be used as a name", found);
