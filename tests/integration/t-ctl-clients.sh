@@ -2,8 +2,13 @@
 # t-ctl-clients: 20 metalbirdc clients at once each get their own, correct
 # reply (SPEC section 2: several clients at once), and each finishes within a
 # bound; then the daemon still answers and exits 0 on SIGTERM.
+# needs: root
 # timeout: 60
 . "$(dirname "$0")/lib.sh"
+
+# The daemon runs in a namespace of its own: whatever it starts (a config
+# without BGP gets an implicit layer-2 protocol) never sees the host's links.
+mb_ns_add mb-ctl-clients
 
 conf=$MB_WORK/metallb.conf
 {
@@ -13,7 +18,7 @@ conf=$MB_WORK/metallb.conf
 		echo "protocol static s$i { description \"static number $i\"; route 203.0.113.$i/32; }"
 	done
 } >"$conf"
-mb_metalbird mb - "$conf"
+mb_metalbird mb mb-ctl-clients "$conf"
 
 pids=()
 for i in $(seq 1 20); do

@@ -9,9 +9,14 @@
 #   works;
 # - SIGHUP reloads the -c file (a bad one is logged and ignored);
 # - SIGTERM exits 0 and removes the control socket.
-# No network: the daemon runs in this namespace with static protocols only.
+# The daemon runs with static protocols only.
+# needs: root
 # timeout: 90
 . "$(dirname "$0")/lib.sh"
+
+# The daemon runs in a namespace of its own: whatever it starts (a config
+# without BGP gets an implicit layer-2 protocol) never sees the host's links.
+mb_ns_add mb-ctl-conf
 
 conf=$MB_WORK/metallb.conf
 sock=$MB_WORK/mb.ctl
@@ -31,11 +36,11 @@ write_conf() {	# write_conf FILE NAME...: one static protocol per name
 	mv "$f.tmp" "$f"
 }
 protos() {	# the protocol names `show protocols` lists, space separated
-	mb_ctl mb show protocols | awk 'NR > 1 { print $1 }' | sort | tr '\n' ' '
+	mb_ctl mb show protocols | awk '$2 == "Static" { print $1 }' | sort | tr '\n' ' '
 }
 
 write_conf "$conf" alpha beta
-mb_metalbird mb - "$conf"
+mb_metalbird mb mb-ctl-conf "$conf"
 mb_assert_eq "alpha beta " "$(protos)" "protocols at start"
 
 # --- a bad configure: exit 1, FILE:LINE:COL on the client, nothing changes

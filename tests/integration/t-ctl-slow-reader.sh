@@ -3,8 +3,13 @@
 # thousand times and never reads its replies does not stall the others: while
 # it is connected, other clients' replies keep arriving within a bound; and it
 # is cut off (SPEC: "a slow reader is buffered, a runaway one cut off").
+# needs: root
 # timeout: 90
 . "$(dirname "$0")/lib.sh"
+
+# The daemon runs in a namespace of its own: whatever it starts (a config
+# without BGP gets an implicit layer-2 protocol) never sees the host's links.
+mb_ns_add mb-ctl-slow
 
 conf=$MB_WORK/metallb.conf
 {
@@ -14,7 +19,7 @@ conf=$MB_WORK/metallb.conf
 		echo "protocol static s$i { description \"static number $i\"; route 203.0.113.$i/32; }"
 	done
 } >"$conf"
-mb_metalbird mb - "$conf"
+mb_metalbird mb mb-ctl-slow "$conf"
 
 # The hog: writes the commands as fast as the daemon takes them, reads
 # nothing, and reports when the daemon has hung up on it.

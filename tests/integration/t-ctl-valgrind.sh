@@ -4,8 +4,13 @@
 # SIGHUP reload and SIGTERM: no invalid access, and nothing definitely,
 # indirectly or possibly lost at exit (the running and the undo config are
 # freed at exit).  Skipped, and said so, when valgrind is not installed.
+# needs: root
 # timeout: 180
 . "$(dirname "$0")/lib.sh"
+
+# The daemon runs in a namespace of its own: whatever it starts (a config
+# without BGP gets an implicit layer-2 protocol) never sees the host's links.
+mb_ns_add mb-ctl-valgrind
 
 if ! command -v valgrind >/dev/null 2>&1; then
 	echo "valgrind not installed: skipped (apt-get install valgrind)"
@@ -43,7 +48,7 @@ exec valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible 
 	--log-file="$MB_WORK/valgrind.log" "$METALBIRD" "\$@"
 SH
 chmod +x "$vg"
-METALBIRD=$vg mb_metalbird mb - "$conf"
+METALBIRD=$vg mb_metalbird mb mb-ctl-valgrind "$conf"
 
 mb_ctl mb show status >/dev/null
 mb_ctl mb show protocols all >/dev/null

@@ -374,7 +374,8 @@ START_TEST(grammar_protocols)
 	p = p->next;
 	ck_assert_str_eq(p->name, "static1");
 	ck_assert(p->disabled);
-	ck_assert_ptr_null(p->next);
+	/* (the core may add a protocol of its own, never another static one) */
+	ck_assert(!p->next || strcmp(p->next->class->name, "static"));
 	config_free(c);
 	ck_fail_with("protocol static a { }\nprotocol static a { }",
 		     "t.conf:2:17: 'a' is already defined as a protocol at t.conf:1:17");
