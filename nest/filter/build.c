@@ -108,14 +108,15 @@ enum f_type f_type_parse(const char *name, const char *set, const struct cf_loc 
 		case T_INT: return T_SET_INT;
 		case T_PAIR: return T_SET_PAIR;
 		case T_PREFIX: return T_SET_PREFIX;
+		case T_LC: return T_SET_LC;
 		default:
-			cf_error_at(loc, "there are no sets of %s (sets hold int, pair or prefix)", name);
+			cf_error_at(loc, "there are no sets of %s (sets hold int, pair, lc or prefix)", name);
 		}
 	}
 	if (set)
 		cf_error_at(loc, "unknown type '%s %s'", name, set);
 	cf_error_at(loc, "unknown type '%s' (types: int, bool, string, ip, prefix, pair, lc, "
-		    "bgppath, clist, lclist, int set, pair set, prefix set)", name);
+		    "bgppath, clist, lclist, int set, pair set, lc set, prefix set)", name);
 }
 
 /* --- expressions --------------------------------------------------------------- */
@@ -141,6 +142,7 @@ int f_match_ok(enum f_type l, enum f_type r)
 	case T_SET_PREFIX: return l == T_PREFIX || l == T_IP;
 	case T_SET_INT: return l == T_INT;
 	case T_SET_PAIR: return l == T_PAIR || l == T_CLIST;
+	case T_SET_LC: return l == T_LC || l == T_LCLIST;
 	case T_CLIST: return l == T_PAIR;
 	case T_LCLIST: return l == T_LC;
 	case T_PATH_MASK: return l == T_PATH;
@@ -404,7 +406,7 @@ struct f_inst *f_method(struct f_inst *obj, const char *m, struct f_inst *args, 
 		enum f_type at = args->type;
 		int ok = op == FI_PREPEND ? at == T_INT :
 			 t == T_CLIST ? (at == T_PAIR || (op == FI_LIST_DEL && at == T_SET_PAIR)) :
-			 at == T_LC;
+			 (at == T_LC || (op == FI_LIST_DEL && at == T_SET_LC));
 		if (!ok)
 			cf_error_at(&args->loc, "%s.%s() cannot take %s", f_type_name(t), m, f_type_name(at));
 	}
@@ -598,13 +600,14 @@ void f_case_arm(struct f_case_build *c, struct f_set_item *labels, int is_else, 
 		return;
 	int n = 0;
 	for (struct f_set_item *it = labels; it; it = it->next) {
-		enum f_type it_t = it->kind == SI_RANGE ? it->type : it->kind == SI_PATTERN ? T_PREFIX : it->val.type;
+		enum f_type it_t = it->kind == SI_RANGE ? it->type : it->kind == SI_PATTERN ? T_PREFIX :
+				   it->kind == SI_LC ? T_LC : it->val.type;
 		if (it_t != t)
 			cf_error_at(&it->loc, "case label is %s but the case value is %s", f_type_name(it_t),
 				    f_type_name(t));
 		n++;
 	}
-	if (t == T_INT || t == T_PAIR || t == T_PREFIX) {
+	if (t == T_INT || t == T_PAIR || t == T_PREFIX || t == T_LC) {
 		arm->set = f_build_set(labels, loc);
 		return;
 	}
@@ -692,6 +695,32 @@ struct f_set_item *f_item_pair(struct f_inst *a, struct f_inst *b, struct f_inst
 		cf_error_at(loc, "pair range (%u,%u..%u) is empty", (unsigned)hi_a, lo, hi);
 	it->lo = (hi_a << 32) | lo;
 	it->hi = (hi_a << 32) | hi;
+	return it;
+}
+
+/* (a, b, c) with '*' or a range in the last two parts; b and c come as
+ * SI_RANGE items of ints. */
+struct f_set_item *f_item_lc(struct f_inst *a, struct f_set_item *b, struct f_set_item *c, const struct cf_loc *loc)
+{
+	struct f_set_item *it = cf_alloc(sizeof *it);
+	it->kind = SI_LC;
+	it->a = item_int(a, UINT32_MAX, "the global administrator of a large community");
+	it->blo = (uint32_t)b->lo;
+	it->bhi = (uint32_t)b->hi;
+	it->clo = (uint32_t)c->lo;
+	it->chi = (uint32_t)c->hi;
+	it->loc = *loc;
+	return it;
+}
+
+struct f_set_item *f_item_star(const struct cf_loc *loc)
+{
+	struct f_set_item *it = cf_alloc(sizeof *it);
+	it->kind = SI_RANGE;
+	it->type = T_INT;
+	it->lo = 0;
+	it->hi = UINT32_MAX;
+	it->loc = *loc;
 	return it;
 }
 

@@ -68,6 +68,8 @@ struct f_set_item *f_item_val(struct f_inst *e, const struct cf_loc *loc);
 struct f_set_item *f_item_range(struct f_inst *lo, struct f_inst *hi, const struct cf_loc *loc);
 struct f_set_item *f_item_pair(struct f_inst *a, struct f_inst *b, struct f_inst *c, int star,
 			       const struct cf_loc *loc);
+struct f_set_item *f_item_lc(struct f_inst *a, struct f_set_item *b, struct f_set_item *c, const struct cf_loc *loc);
+struct f_set_item *f_item_star(const struct cf_loc *loc);
 struct f_set_item *f_item_pattern(struct f_inst *p, int kind, uint64_t a, uint64_t b, const struct cf_loc *loc);
 
 int f_string_match(const char *s, const char *pattern);

@@ -54,7 +54,7 @@ CF_DECLS
 %type <flt> filter_spec
 %type <x> f_expr f_term f_attr f_args f_args_ne cmd cmds f_body f_decls set_atom set_prefix
 %type <x> function_body
-%type <si> set_items set_item pm_items pm_item
+%type <si> set_items set_item pm_items pm_item lc_part lc_part_x
 %type <cb> case_body
 %type <ti> f_attr_id f_attr_key f_ret
 
@@ -337,6 +337,8 @@ set_item:
  | '(' set_atom ',' '*' ')' { $$ = f_item_pair($2, NULL, NULL, 1, &@1); }
  | '(' set_atom ',' set_atom DDOT set_atom ')' { $$ = f_item_pair($2, $4, $6, 0, &@1); }
  | '(' set_atom ',' set_atom ',' set_atom ')' { $$ = f_item_val(f_lc($2, $4, $6, &@1), &@1); }
+ | '(' set_atom ',' lc_part_x ',' lc_part ')' { $$ = f_item_lc($2, $4, $6, &@1); }
+ | '(' set_atom ',' set_atom ',' lc_part_x ')' { $$ = f_item_lc($2, f_item_range($4, $4, &@4), $6, &@1); }
  | set_prefix { $$ = f_item_val($1, &@1); }
  | set_prefix '+' { $$ = f_item_pattern($1, '+', 0, 0, &@1); }
  | set_prefix '-' { $$ = f_item_pattern($1, '-', 0, 0, &@1); }
@@ -346,6 +348,17 @@ set_item:
  | IP6 { struct f_val v = { .type = T_IP, .u.ip = $1 }; $$ = f_item_val(f_const(v, &@1), &@1); }
  | TRUE { struct f_val v = { .type = T_BOOL, .u.b = 1 }; $$ = f_item_val(f_const(v, &@1), &@1); }
  | FALSE { struct f_val v = { .type = T_BOOL, .u.b = 0 }; $$ = f_item_val(f_const(v, &@1), &@1); }
+ ;
+
+/* a part of a large community pattern that is not a plain number */
+lc_part_x:
+   '*' { $$ = f_item_star(&@1); }
+ | set_atom DDOT set_atom { $$ = f_item_range($1, $3, &@1); }
+ ;
+
+lc_part:
+   set_atom { $$ = f_item_range($1, $1, &@1); }
+ | lc_part_x
  ;
 
 pm_items:

@@ -25,7 +25,7 @@ const char *f_type_name(enum f_type t)
 		[T_IP] = "ip", [T_PREFIX] = "prefix", [T_PAIR] = "pair", [T_LC] = "lc",
 		[T_ORIGIN] = "origin", [T_PATH] = "bgppath", [T_CLIST] = "clist",
 		[T_LCLIST] = "lclist", [T_PATH_MASK] = "bgpmask", [T_SET_INT] = "int set",
-		[T_SET_PAIR] = "pair set", [T_SET_PREFIX] = "prefix set",
+		[T_SET_PAIR] = "pair set", [T_SET_PREFIX] = "prefix set", [T_SET_LC] = "lc set",
 	};
 	return t < T__MAX && names[t] ? names[t] : "?";
 }
@@ -111,6 +111,9 @@ int f_val_equal(const struct f_val *a, const struct f_val *b)
 	case T_SET_INT: case T_SET_PAIR:
 		return a->u.set->n == b->u.set->n &&
 		       !memcmp(a->u.set->r, b->u.set->r, sizeof a->u.set->r[0] * (size_t)a->u.set->n);
+	case T_SET_LC:
+		return a->u.lcs->n == b->u.lcs->n &&
+		       !memcmp(a->u.lcs->p, b->u.lcs->p, sizeof a->u.lcs->p[0] * (size_t)a->u.lcs->n);
 	case T_SET_PREFIX:
 		if (a->u.trie->n != b->u.trie->n)
 			return 0;
@@ -232,13 +235,35 @@ struct f_val f_build_set(struct f_set_item *items, const struct cf_loc *loc)
 	int n = 0;
 
 	for (struct f_set_item *it = items; it; it = it->next) {
-		enum f_type t = it->kind == SI_RANGE ? it->type : it->kind == SI_PATTERN ? T_PREFIX : it->val.type;
-		if (t != T_INT && t != T_PAIR && t != T_PREFIX)
-			cf_error_at(&it->loc, "a set can hold ints, pairs or prefixes, not %s", f_type_name(t));
+		enum f_type t = it->kind == SI_RANGE ? it->type : it->kind == SI_PATTERN ? T_PREFIX :
+				it->kind == SI_LC ? T_LC : it->val.type;
+		if (t != T_INT && t != T_PAIR && t != T_PREFIX && t != T_LC)
+			cf_error_at(&it->loc, "a set can hold ints, pairs, large communities or prefixes, not %s",
+				    f_type_name(t));
 		if (et != T_VOID && t != et)
 			cf_error_at(&it->loc, "set mixes %s and %s items", f_type_name(et), f_type_name(t));
 		et = t;
 		n++;
+	}
+	if (et == T_LC) {
+		struct f_lc_set *s = cf_alloc(sizeof *s + sizeof s->p[0] * (size_t)n);
+		for (struct f_set_item *it = items; it; it = it->next) {
+			if (it->kind == SI_LC) {
+				s->p[s->n].a = it->a;
+				s->p[s->n].blo = it->blo;
+				s->p[s->n].bhi = it->bhi;
+				s->p[s->n].clo = it->clo;
+				s->p[s->n].chi = it->chi;
+			} else {
+				s->p[s->n].a = it->val.u.lc.a;
+				s->p[s->n].blo = s->p[s->n].bhi = it->val.u.lc.b;
+				s->p[s->n].clo = s->p[s->n].chi = it->val.u.lc.c;
+			}
+			s->n++;
+		}
+		v.type = T_SET_LC;
+		v.u.lcs = s;
+		return v;
 	}
 	if (et == T_PREFIX) {
 		struct f_trie *t = cf_alloc(sizeof *t);
@@ -499,6 +524,42 @@ int f_lclist_contains(const struct adata *l, const uint32_t c[3])
 	return 0;
 }
 
+int f_lc_set_contains(const struct f_lc_set *s, const uint32_t c[3])
+{
+	for (int i = 0; i < s->n; i++)
+		if (s->p[i].a == c[0] && c[1] >= s->p[i].blo && c[1] <= s->p[i].bhi &&
+		    c[2] >= s->p[i].clo && c[2] <= s->p[i].chi)
+			return 1;
+	return 0;
+}
+
+int f_lclist_any_in(const struct adata *l, const struct f_lc_set *s)
+{
+	uint32_t n = ad_len(l) / 12, c[3];
+	for (uint32_t i = 0; i < n; i++) {
+		memcpy(c, l->data + 12 * i, 12);
+		if (f_lc_set_contains(s, c))
+			return 1;
+	}
+	return 0;
+}
+
+const struct adata *f_lclist_del_set(const struct adata *l, const struct f_lc_set *s)
+{
+	uint32_t n = ad_len(l) / 12, k = 0, c[3];
+
+	if (!f_lclist_any_in(l, s))
+		return l;
+	struct adata *a = scratch_adata(12 * n);
+	for (uint32_t i = 0; i < n; i++) {
+		memcpy(c, l->data + 12 * i, 12);
+		if (!f_lc_set_contains(s, c))
+			memcpy(a->data + 12 * k++, c, 12);
+	}
+	a->length = 12 * k;
+	return a;
+}
+
 const struct adata *f_lclist_add(const struct adata *l, const uint32_t c[3])
 {
 	uint32_t n = ad_len(l) / 12, i;
@@ -636,6 +697,24 @@ void f_val_print(const struct f_val *v, char *buf, size_t len)
 				o = put(buf, len, o, "..");
 				o = print_pair(buf, len, o, hi);
 			}
+		}
+		put(buf, len, o, "]");
+		break;
+	case T_SET_LC:
+		o = put(buf, len, o, "[");
+		for (int i = 0; i < v->u.lcs->n; i++) {
+			const uint32_t *q = &v->u.lcs->p[i].a;
+			o = put(buf, len, o, "%s(%u", i ? ", " : "", q[0]);
+			for (int k = 0; k < 2; k++) {
+				uint32_t lo = q[1 + 2 * k], hi = q[2 + 2 * k];
+				if (lo == 0 && hi == UINT32_MAX)
+					o = put(buf, len, o, ", *");
+				else if (lo == hi)
+					o = put(buf, len, o, ", %u", lo);
+				else
+					o = put(buf, len, o, ", %u..%u", lo, hi);
+			}
+			o = put(buf, len, o, ")");
 		}
 		put(buf, len, o, "]");
 		break;

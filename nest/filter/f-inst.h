@@ -103,6 +103,12 @@ struct f_trie {
 	struct f_prefix_pat *pats;	/* as written: for dump and comparison */
 };
 
+/* Large community patterns (a, b1..b2, c1..c2); '*' is the whole range. */
+struct f_lc_set {
+	int n;
+	struct { uint32_t a, blo, bhi, clo, chi; } p[];
+};
+
 enum f_pm_kind { PM_ASN, PM_ANY, PM_ANY_SEQ };
 struct f_path_mask {
 	int n;
@@ -110,13 +116,14 @@ struct f_path_mask {
 };
 
 /* Set items while parsing a set literal or case labels. */
-enum f_item_kind { SI_VAL, SI_RANGE, SI_PATTERN };
+enum f_item_kind { SI_VAL, SI_RANGE, SI_PATTERN, SI_LC };
 struct f_set_item {
 	struct f_set_item *next;
 	enum f_item_kind kind;
 	struct f_val val;		/* SI_VAL; SI_PATTERN: the prefix */
 	enum f_type type;		/* SI_RANGE: T_INT or T_PAIR */
 	uint64_t lo, hi;		/* SI_RANGE; SI_PATTERN: lengths */
+	uint32_t a, blo, bhi, clo, chi;	/* SI_LC */
 	struct cf_loc loc;
 };
 
@@ -132,6 +139,9 @@ int f_path_first(const struct adata *path, uint32_t *asn);
 int f_path_last(const struct adata *path, uint32_t *asn);
 int f_clist_contains(const struct adata *l, uint32_t c);
 int f_lclist_contains(const struct adata *l, const uint32_t c[3]);
+int f_lc_set_contains(const struct f_lc_set *s, const uint32_t c[3]);
+int f_lclist_any_in(const struct adata *l, const struct f_lc_set *s);
+const struct adata *f_lclist_del_set(const struct adata *l, const struct f_lc_set *s);
 
 /* Build a set value from parsed items (config time; errors via cf_error_at). */
 struct f_val f_build_set(struct f_set_item *items, const struct cf_loc *loc);

@@ -181,6 +181,12 @@ static int match(const struct f_val *l, const struct f_val *r)
 			return 0;
 		}
 		return f_set_contains(r->u.set, l->u.pair);
+	case T_SET_LC: {
+		if (l->type == T_LCLIST)
+			return f_lclist_any_in(l->u.ad, r->u.lcs);
+		uint32_t c[3] = { l->u.lc.a, l->u.lc.b, l->u.lc.c };
+		return f_lc_set_contains(r->u.lcs, c);
+	}
 	case T_CLIST:
 		return f_clist_contains(r->u.ad, (uint32_t)((l->u.pair >> 32) << 16 | (l->u.pair & 0xffff)));
 	case T_LCLIST: {
@@ -384,7 +390,10 @@ static int eval(struct f_state *s, const struct f_inst *i, struct f_val *v)
 			return S_OK;
 		} else {
 			uint32_t c[3] = { y.u.lc.a, y.u.lc.b, y.u.lc.c };
-			v->u.ad = i->op == FI_LIST_ADD ? f_lclist_add(x.u.ad, c) : f_lclist_del(x.u.ad, c);
+			if (y.type == T_SET_LC)
+				v->u.ad = f_lclist_del_set(x.u.ad, y.u.lcs);
+			else
+				v->u.ad = i->op == FI_LIST_ADD ? f_lclist_add(x.u.ad, c) : f_lclist_del(x.u.ad, c);
 			return S_OK;
 		}
 	case FI_CALL:

@@ -23,7 +23,7 @@ enum f_type {
 	T_CLIST,		/* community list: adata of sorted uint32 */
 	T_LCLIST,		/* large community list: adata of sorted uint32 triples */
 	T_PATH_MASK,		/* [= * 64512 * =] */
-	T_SET_INT, T_SET_PAIR, T_SET_PREFIX,
+	T_SET_INT, T_SET_PAIR, T_SET_PREFIX, T_SET_LC,
 	T__MAX
 };
 
@@ -31,6 +31,7 @@ struct adata;
 struct f_set;
 struct f_trie;
 struct f_path_mask;
+struct f_lc_set;
 
 struct f_val {
 	enum f_type type;
@@ -46,6 +47,7 @@ struct f_val {
 		const struct f_set *set;	/* T_SET_INT, T_SET_PAIR */
 		const struct f_trie *trie;	/* T_SET_PREFIX */
 		const struct f_path_mask *pm;	/* T_PATH_MASK */
+		const struct f_lc_set *lcs;	/* T_SET_LC */
 	} u;
 };
 

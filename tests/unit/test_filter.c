@@ -230,6 +230,9 @@ static const struct {
 	{ "if bgp_path ~ [= 64512 * =] then bgp_path.prepend(64512); accept;", 1,
 	  "origin=-IGP path=(path 64512 64512 64513) med=- lp=- comm=(clist (64512,100)) lc=(lclist) nh=-" },
 	{ "bgp_community.add((64512, 100)); accept;", 1, UNCHANGED },		/* already there */
+	{ "bgp_large_community.add((64512, 1, 1)); bgp_large_community.add((64512, 2, 9)); "
+	  "bgp_large_community.delete([(64512, 2..5, *)]); accept;", 1,
+	  "origin=-IGP path=(path 64512 64513) med=- lp=- comm=(clist (64512,100)) lc=(lclist (64512, 1, 1)) nh=-" },
 	{ "bgp_med = 1 / 0; accept;", 0, NULL },	/* not reached: a config error; see errors */
 };
 
@@ -332,8 +335,8 @@ static const struct {
 	{ "filter f { x = 1; }", "t.conf:1:12: unknown variable 'x' (declare it first, e.g. 'int x;')" },
 	{ "filter f { int x; x = \"a\"; }", "t.conf:1:23: cannot assign string to int variable 'x'" },
 	{ "filter f { int x; int x; }", "t.conf:1:23: 'x' is already defined as a variable at t.conf:1:16" },
-	{ "filter f { foo x; }", "t.conf:1:12: unknown type 'foo' (types: int, bool, string, ip, prefix, pair, lc, bgppath, clist, lclist, int set, pair set, prefix set)" },
-	{ "filter f { string set s; }", "t.conf:1:12: there are no sets of string (sets hold int, pair or prefix)" },
+	{ "filter f { foo x; }", "t.conf:1:12: unknown type 'foo' (types: int, bool, string, ip, prefix, pair, lc, bgppath, clist, lclist, int set, pair set, lc set, prefix set)" },
+	{ "filter f { string set s; }", "t.conf:1:12: there are no sets of string (sets hold int, pair, lc or prefix)" },
 	{ "filter f { int x = 1 + true; }", "t.conf:1:22: operator '+' needs int operands, not int and bool" },
 	{ "filter f { if true && 1 then accept; }", "t.conf:1:20: operator '&&' needs bool operands, not bool and int" },
 	{ "filter f { if !5 then accept; }", "t.conf:1:15: operator '!' needs a bool operand, not int" },
@@ -500,6 +503,8 @@ static const char *dumps[] = {
 	"filter { bgp_path.prepend(64512); bgp_origin = ORIGIN_EGP; bgp_next_hop = 2001:db8::1; unset(bgp_med); print \"x\\\"y\", net; accept; }",
 	"filter { clist c = -empty-; c.add((1, 2)); bgp_community = c; bgp_large_community = --empty--; bgp_path = +empty+; if k8s_label(\"a\") = \"b\" then accept; }",
 	"filter { case (1, 2) { (1, *): accept; } case net { 192.0.2.0/24+: reject; } }",
+	"filter { if bgp_large_community ~ [ (1, 2, 3), (64512, *, 5), (64512, 7, 1..9) ] then accept; "
+	"case (1, 2, 3) { (1, 2, *): reject; } }",
 };
 
 START_TEST(filter_dump_round_trip)
