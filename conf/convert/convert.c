@@ -293,9 +293,12 @@ static int get_secs(struct rd *r, yaml_node_t *n, const char *what, struct cv_ob
 		return fail(r, n, "%s must be a duration such as \"90s\"", what);
 	int64_t ms;
 	char *end;
+	errno = 0;
 	long long plain = strtoll(s, &end, 10);
-	if (*s && !*end && plain >= 0)
+	if (*s && !*end && !errno && plain >= 0 && plain <= 1000000000LL)
 		ms = plain * 1000;
+	else if (*s && !*end)
+		ms = -1;
 	else
 		ms = cv_duration_ms(s);
 	if (ms < 0)

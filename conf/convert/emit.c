@@ -300,7 +300,7 @@ static char *community_stmt(struct em *e, const char *c, const char **why)
 				break;
 			p++;
 		}
-		if (!*p && n == (large ? 3 : 2))
+		if (!*p && n == (large ? 3 : 2) && p[-1] != ':')
 			break;
 		n = 0;
 		int found = 0;

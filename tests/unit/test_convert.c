@@ -120,7 +120,7 @@ START_TEST(t_communities)
 			    "  - name: NO_EXPORT\n    value: 65535:65281\n"
 			    "  - name: BIG\n    value: large:4200000000:1:2\n---\n"
 			    "kind: BGPAdvertisement\nmetadata:\n  name: a\nspec:\n  localPref: 150\n"
-			    "  communities: [NO_EXPORT, BIG, \"1:2\", \"70000:1\", nosuch]\n",
+			    "  communities: [NO_EXPORT, BIG, \"1:2\", \"70000:1\", nosuch, \"3:4:\"]\n",
 			    err, sizeof err);
 
 	ck_assert_msg(out != NULL, "%s", err);
@@ -130,6 +130,8 @@ START_TEST(t_communities)
 	ck_assert_ptr_nonnull(strstr(out, "bgp_local_pref = 150;"));
 	ck_assert_ptr_nonnull(strstr(out, "# communities: \"70000:1\" has a part above 65535"));
 	ck_assert_ptr_nonnull(strstr(out, "# communities: \"nosuch\" is neither"));
+	ck_assert_ptr_nonnull(strstr(out, "# communities: \"3:4:\" is neither"));
+	ck_assert_ptr_null(strstr(out, "(3, 4)"));
 	free(out);
 }
 END_TEST
@@ -220,6 +222,9 @@ START_TEST(t_errors)
 	ck_assert_ptr_null(convert("kind: BGPPeer\nmetadata:\n  name: p\nspec:\n  myASN: 64500\n  peerASN: 64501\n"
 				   "  peerAddress: 198.51.100.1\n  holdTime: 9s\n  keepaliveTime: 10s\n", err, sizeof err));
 	ck_assert_str_eq(err, "in.yaml:5: invalid keepalive time 10s: longer than the hold time 9s");
+	ck_assert_ptr_null(convert("kind: BGPPeer\nmetadata:\n  name: p\nspec:\n  myASN: 64500\n  peerASN: 64501\n"
+				   "  peerAddress: 198.51.100.1\n  holdTime: 99999999999999999999\n", err, sizeof err));
+	ck_assert_str_eq(err, "in.yaml:8: holdTime: '99999999999999999999' is not a duration (such as \"90s\" or \"1m30s\")");
 	ck_assert_ptr_null(convert("- 1\n- 2\n", err, sizeof err));
 	ck_assert_ptr_eq(strstr(err, "in.yaml:1: expected a Kubernetes object"), err);
 	/* the legacy config inside a ConfigMap: lines of the outer file */
@@ -227,6 +232,21 @@ START_TEST(t_errors)
 				   "    address-pools:\n    - name: p\n      protocol: bgp\n"
 				   "      addresses: [192.0.2.0/33]\n", err, sizeof err));
 	ck_assert_str_eq(err, "in.yaml:9: invalid CIDR \"192.0.2.0/33\"");
+}
+END_TEST
+
+START_TEST(t_skipped)
+{
+	char err[256];
+	char *out = convert("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n---\n"
+			    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\ndata:\n  foo: bar\n---\n"
+			    POOL("web", "203.0.113.0/24"), err, sizeof err);
+
+	ck_assert_msg(out != NULL, "%s", err);
+	ck_assert_ptr_nonnull(strstr(out, "# Service skipped: not a MetalLB configuration object (line 1)"));
+	ck_assert_ptr_nonnull(strstr(out, "# ConfigMap without data.config skipped (line 6)"));
+	ck_assert_ptr_nonnull(strstr(out, "pool web {"));
+	free(out);
 }
 END_TEST
 
@@ -258,6 +278,7 @@ static Suite *convert_suite(void)
 	tcase_add_test(tc, t_keepalive_only);
 	tcase_add_test(tc, t_selectors);
 	tcase_add_test(tc, t_errors);
+	tcase_add_test(tc, t_skipped);
 	tcase_add_test(tc, t_alias_cycle);
 	suite_add_tcase(s, tc);
 	return s;
