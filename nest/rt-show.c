@@ -47,6 +47,7 @@ struct rt_show {
 	/* totals for count */
 	uint64_t shown, nets_shown, tables_shown;
 	uint64_t t_shown, t_nets;	/* of the current table */
+	int wrote;			/* this slice wrote a line */
 };
 
 /* --- formatting ------------------------------------------------------------------ */
@@ -312,6 +313,7 @@ static void show_route_line(struct cli *c, struct rt_show *s, struct rt_table *t
 	net_addr n = rt_net_addr(t, rn);
 	struct proto *src = rt_src_proto(e->src);
 
+	s->wrote = 1;
 	if (s->json) {
 		json_line(c, s, route_json(t, rn, e, a, best, s->all));
 		return;
@@ -446,17 +448,22 @@ static void show_cont(struct cli *c)
 		struct rt_table *t = s->table ? &rt_master6 : &rt_master4;
 		int skip = s->has_range && s->range.af != t->af;
 		struct rt_net *rn = NULL;
-		while (!skip && budget-- > 0 && (rn = rt_iter_next(&s->it))) {
+		/* The control socket calls us again when what we wrote has
+		 * drained, so a slice that wrote nothing (count, or a selection
+		 * that matched nothing yet) must go on: it stops only after
+		 * writing.  (sysdep/unix/ctl.c could resume a silent slice from
+		 * the loop instead; until then this keeps the reply going.) */
+		while (!skip && (budget-- > 0 || !s->wrote) && (rn = rt_iter_next(&s->it))) {
 			if (s->has_range && !net_contains(&s->range, &(net_addr){ rn->ip, (uint8_t)t->af, rn->n.len }))
 				continue;
 			int k = show_net(c, s, t, rn);
 			s->t_shown += (uint64_t)k;
 			s->t_nets += k > 0;
 		}
-		if (!skip && rn)
+		if (!skip && rn) {
+			s->wrote = 0;
 			return;		/* the slice is used up: c->cont stays set */
-		if (!skip && budget <= 0)
-			return;
+		}
 		table_done(c, s, t);
 		if (++s->table < 2)
 			show_start_table(s);
