@@ -36,6 +36,9 @@ log stderr all;
 state dir "$W";
 pool bench { addresses 100.64.0.0/16; }
 protocol kubernetes k8s { state file "services.json"; debug { events }; }
+# a BGP protocol (its peer never answers) so that no implicit layer-2
+# protocol runs: this measures the source and the table
+protocol bgp idle { neighbor 127.0.0.2 as 64512; local as 64513; connect retry time 600; }
 CONF
 start
 python3 "$MK" "$W/big.json" "many:$N:ready=node-1"
@@ -73,6 +76,7 @@ state dir "$W";
 pool web { addresses 203.0.113.0/24; }
 include "static.conf";
 protocol kubernetes k8s { state file "services.json"; debug { events }; }
+protocol bgp idle { neighbor 127.0.0.2 as 64512; local as 64513; connect retry time 600; }
 CONF
 python3 "$MK" "$W/services.json" svc:web/one:t=1:unready=node-1 node:node-1
 start
