@@ -37,6 +37,7 @@ struct ctl_conn {
 	int blocked;		/* output above CTL_OUTQ_SOFT: wait until it drains */
 	int dead;		/* cut off: free at the next chance */
 	int closing;		/* the daemon stops: free once the output is sent */
+	int eof;		/* the client has sent all it will: answer, then close */
 	struct timer *stall;	/* ticks while blocked, to see whether it reads */
 	size_t stall_outq;	/* output queued at the last tick */
 	double stall_since;	/* when it last read anything */
@@ -83,7 +84,7 @@ static void drain_check(void);
  * read what it was sent. */
 static void update_read(struct ctl_conn *cc)
 {
-	sk_pause_read(cc->sk, cc->busy || cc->blocked || cc->closing);
+	sk_pause_read(cc->sk, cc->busy || cc->blocked || cc->closing || cc->eof);
 }
 
 static void stall_tick(void *data)
@@ -132,6 +133,13 @@ static void drain_check(void)
 	done();
 }
 
+/* A client that has closed its side is done once every command it sent
+ * has been answered and the answers have left. */
+static int eof_done(struct ctl_conn *cc)
+{
+	return cc->eof && !cc->busy && !cc->blocked && !sk_inlen(cc->sk) && !sk_outq(cc->sk);
+}
+
 static void ctl_tx_empty(struct sk *s, void *data)
 {
 	struct ctl_conn *cc = data;
@@ -155,7 +163,9 @@ static void ctl_tx_empty(struct sk *s, void *data)
 		after_command(cc);
 	}
 	if (!cc->busy && !cc->blocked)
-		process_input(cc);
+		process_input(cc);	/* (may free cc) */
+	else if (eof_done(cc))
+		conn_free(cc);
 }
 
 static void process_input(struct ctl_conn *cc)
@@ -163,23 +173,27 @@ static void process_input(struct ctl_conn *cc)
 	while (!cc->busy && !cc->blocked && !cc->dead && !cc->closing) {
 		size_t n = sk_inlen(cc->sk);
 		if (!n)
-			return;
+			break;
 		size_t look = n > CTL_LINE_MAX + 1 ? CTL_LINE_MAX + 1 : n;
 		const uint8_t *p = sk_peek(cc->sk, look);
 		const uint8_t *nl = memchr(p, '\n', look);
-		if (!nl) {
-			if (look <= CTL_LINE_MAX)
-				return;		/* wait for the rest of the line */
+		size_t len, used;
+		if (nl) {
+			len = (size_t)(nl - p);
+			used = len + 1;
+		} else if (look > CTL_LINE_MAX) {
 			if (!cc->skipping)
 				cli_msg(&cc->cli, RC_E_TOO_LONG, "Command too long");
 			cc->skipping = 1;
 			sk_drain(cc->sk, look);
 			continue;
-		}
-		size_t len = (size_t)(nl - p);
+		} else if (cc->eof) {
+			len = used = look;	/* the last line, without its newline */
+		} else
+			break;			/* wait for the rest of the line */
 		if (cc->skipping) {
 			cc->skipping = 0;
-			sk_drain(cc->sk, len + 1);
+			sk_drain(cc->sk, used);
 			continue;
 		}
 		char line[CTL_LINE_MAX + 1];
@@ -187,7 +201,7 @@ static void process_input(struct ctl_conn *cc)
 		line[len] = 0;
 		if (len && line[len - 1] == '\r')
 			line[len - 1] = 0;
-		sk_drain(cc->sk, len + 1);
+		sk_drain(cc->sk, used);
 		if (strlen(line) != len && strlen(line) + 1 != len) {
 			cli_msg(&cc->cli, RC_E_PARSE, "Parse error: NUL byte in command");
 			continue;
@@ -195,7 +209,7 @@ static void process_input(struct ctl_conn *cc)
 		cmd_dispatch(&cc->cli, line);
 		after_command(cc);
 	}
-	if (cc->dead)
+	if (cc->dead || eof_done(cc))
 		conn_free(cc);
 }
 
@@ -206,7 +220,18 @@ static void ctl_rx(struct sk *s, void *data)
 
 static void ctl_error(struct sk *s, void *data, int err, const char *msg)
 {
-	conn_free(data);
+	struct ctl_conn *cc = data;
+
+	/* End of input (`echo show status | socat - UNIX:...` shuts down its
+	 * sending side): the commands already received still get their
+	 * replies.  An error, or a client cut off or going away, ends it now. */
+	if (!err && !cc->dead && !cc->closing && !cc->eof) {
+		cc->eof = 1;
+		update_read(cc);
+		process_input(cc);	/* answers what is left, frees cc when done */
+		return;
+	}
+	conn_free(cc);
 	drain_check();
 }
 

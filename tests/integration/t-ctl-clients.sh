@@ -50,6 +50,27 @@ for i in $(seq 1 20); do
 	mb_assert_eq "s$i 1" "$name" "json client $i"
 done
 
+# A client that sends its commands and closes its sending side (as
+# `echo CMD | socat - UNIX-CONNECT:...` does) still gets every reply in full,
+# the last command even without its newline, and then the end of the stream.
+out=$(timeout 10 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"show protocols all\nshow status")
+s.shutdown(socket.SHUT_WR)
+buf = b""
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    buf += d
+sys.stdout.write(buf.decode())
+' "$MB_WORK/mb.ctl") || mb_fail "half-closed client: no complete reply"
+n=$(grep -c 'Description:' <<<"$out")
+mb_assert_eq 20 "$n" "half-closed client: protocols in the reply"
+mb_assert_match '^0013 Daemon is up and running$' "$(tail -n 1 <<<"$out")" "half-closed client: last line"
+
 out=$(mb_ctl mb show status)
 mb_assert_match 'Daemon is up and running' "$out" "status after the clients"
 mb_stop mb
