@@ -335,9 +335,9 @@ static void try_connect(struct bgp_session *s)
 {
 	char err[160];
 
-	tm_start(s->retry_t, s->cf.connect_retry ? s->cf.connect_retry : 5);
 	if (s->cf.passive)
 		return;
+	tm_start(s->retry_t, s->cf.connect_retry ? s->cf.connect_retry : 5);
 	/* RFC 4271 8.2.2, Connect state, ConnectRetryTimer_Expires: drop the
 	 * TCP connection still being set up and initiate a new one. */
 	if (s->conn[0] && s->conn[0]->st == C_CONNECT)
