@@ -258,6 +258,8 @@ static struct config *config_new(const char *file)
 
 static void postconfig(struct config *c)
 {
+	/* protocols that run by default when the config has none of theirs */
+	proto_config_implicit(c);
 	/* at most max_instances of a class */
 	for (struct proto_config *p = c->protos; p; p = p->next) {
 		if (!p->class->max_instances)

@@ -126,6 +126,30 @@ void proto_config_finish(struct proto_config *c)
 	*pp = c;
 }
 
+void proto_config_implicit(struct config *c)
+{
+	for (int i = 0; proto_classes[i]; i++) {
+		struct proto_class *k = proto_classes[i];
+		int found = 0;
+
+		if (!k->implicit_unless)
+			continue;
+		for (struct proto_config *p = c->protos; p && !found; p = p->next) {
+			found = p->class == k;
+			for (const char *const *n = k->implicit_unless; *n && !found; n++)
+				found = !strcmp(p->class->name, *n);
+		}
+		if (found)
+			continue;
+		struct cf_loc loc = { 0 };
+		loc.file = c->file;
+		struct proto_config *pc = proto_config_new(k, 0, &loc);
+		/* named after the class unless that name is taken */
+		proto_config_name(pc, cf_find_symbol(k->name) ? NULL : k->name, &loc);
+		proto_config_finish(pc);
+	}
+}
+
 /* --- logging ------------------------------------------------------------------- */
 
 void proto_log(struct proto *p, int cls, const char *fmt, ...)

@@ -69,6 +69,10 @@ struct proto_class {
 	size_t proto_size;		/* size of the class's instance struct */
 	int max_instances;		/* 0 = any number */
 	int needs_name;			/* name required (else generated: bgp1, bgp2...) */
+	/* Run by default: when a config has no protocol of this class nor of
+	 * any class named here (NULL-terminated), the core adds one named
+	 * after the class with default options (proto_config_implicit). */
+	const char *const *implicit_unless;
 
 	void (*class_init)(void);		/* once at daemon start: register commands */
 
@@ -144,6 +148,9 @@ struct proto_config *proto_config_new(struct proto_class *cls, int is_template,
 void proto_config_name(struct proto_config *c, const char *name, const struct cf_loc *loc);
 void proto_config_from(struct proto_config *c, const char *tmpl, const struct cf_loc *loc);
 void proto_config_finish(struct proto_config *c);
+/* At the end of a parse: add the protocols that run by default
+ * (proto_class.implicit_unless). */
+void proto_config_implicit(struct config *c);
 /* Generic options compared by the core (description, debug, filters...). */
 enum reconf_action proto_compare_common(const struct proto_config *o, const struct proto_config *n,
 					struct reconf_why *why);
