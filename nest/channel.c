@@ -278,6 +278,10 @@ void channel_up(struct channel *ch)
 	if (ch->up)
 		return;
 	ch->up = 1;
+	/* a restart may have brought a new config: its filter, not the old
+	 * config's (which is freed) */
+	if (ch->proto->cf)
+		ch->out_filter = ch->proto->cf->out_filter;
 	sent_clear(ch);
 	feed_start(ch);
 }

@@ -675,6 +675,19 @@ START_TEST(test_channel_refeed)
 	ck_assert_int_eq(r->withdraws, 0);
 	ck_assert_uint_eq(ch->st.exported, 4);
 
+	/* a restart with a new config: down, the config changes, up: the
+	 * full feed runs the new config's filter */
+	channel_down(ch);
+	struct proto_config newcf = r->cf;
+	newcf.out_filter = &filter_pref300;
+	r->p.cf = &newcf;
+	rec_reset(r);
+	channel_up(ch);
+	run_defers();
+	ck_assert_int_eq(r->announces, 4);
+	ck_assert_str_eq(r->log[0], "A 100.64.0.0/24 lp300");
+	r->p.cf = &r->cf;
+
 	drain(&s1, 1);
 	ck_assert_uint_eq(ch->st.exported, 0);
 	channel_free(ch);
