@@ -435,7 +435,11 @@ static int rx_open(struct bgp_conn *c, const uint8_t *b, size_t len)
 	struct bgp_session *s = c->s;
 	struct bgp_err e;
 	struct bgp_neg_params p = { .local_as = s->cf.local_as, .peer_as = s->cf.remote_as,
-				    .keepalive = s->cf.keepalive };
+				    .keepalive = s->cf.keepalive, .require_rr = s->cf.require_rr,
+				    .require_as4 = s->cf.require_as4 };
+
+	for (int f = 0; f < BGP_FAM_N; f++)
+		p.require_fam[f] = s->cf.require_fam[f];
 
 	if (bgp_open_decode(b, len, &c->peer, &e) < 0 ||
 	    bgp_open_negotiate(&p, &s->ours, &c->peer, &c->neg, &e) < 0) {

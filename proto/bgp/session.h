@@ -49,6 +49,9 @@ struct bgp_session_config {
 	uint8_t multihop;		/* TTL for eBGP; 0 = direct (TTL 1; iBGP 64) */
 	uint8_t gtsm;			/* RFC 5082 TTL security */
 	uint8_t fam[BGP_FAM_N];		/* families to offer (all 0: IPv4 and IPv6) */
+	uint8_t require_fam[BGP_FAM_N];	/* refuse a neighbor without it (2/7) */
+	uint8_t require_rr;		/* refuse a neighbor without route refresh */
+	uint8_t require_as4;		/* refuse a neighbor without 4-octet ASNs */
 	uint8_t enhanced_rr;		/* offer RFC 7313 */
 	uint8_t gr;			/* offer graceful restart (RFC 4724) */
 	uint16_t gr_time;		/* its restart time */

@@ -372,11 +372,16 @@ static void raw_send(const uint8_t *m, size_t len)
 	ck_assert_int_eq(sk_write(R.sk, m, len), 0);
 }
 
+static int raw_no_v6;		/* the scripted neighbor does not offer IPv6 */
+static int raw_require_v6;	/* the session under test requires it */
+
 static void raw_send_open(uint16_t hold)
 {
 	struct bgp_open o;
 	uint8_t b[BGP_MAX_LEN];
 	bgp_open_init(&o, 65018, hold, 0x7f000012);
+	if (raw_no_v6)
+		o.caps.mp[BGP_FAM_IP6] = 0;
 	raw_send(b, bgp_open_encode(&o, b, sizeof(b)));
 }
 
@@ -420,6 +425,7 @@ static void raw_setup(uint16_t hold)
 	cf.connect_retry = 1;
 	cf.error_wait_min = 5;
 	cf.multihop = 2;
+	cf.require_fam[BGP_FAM_IP6] = (uint8_t)raw_require_v6;
 	A.s = bgp_session_new(&cf, &ops, &A);
 	ip_addr r;
 	ip_pton("127.0.0.18", &r);
@@ -432,6 +438,7 @@ static void raw_setup(uint16_t hold)
 
 static void raw_teardown(void)
 {
+	raw_no_v6 = raw_require_v6 = 0;
 	bgp_session_free(A.s);
 	if (R.sk)
 		sk_close(R.sk);
@@ -539,6 +546,30 @@ START_TEST(test_received_notification)
 }
 END_TEST
 
+START_TEST(test_required_capability)
+{
+	/* Without the requirement: established, IPv6 simply not negotiated. */
+	raw_no_v6 = 1;
+	raw_setup(90);
+	raw_establish();
+	ck_assert(!bgp_session_neg(A.s)->fam[BGP_FAM_IP6]);
+	raw_teardown();
+
+	/* With it: OPEN error 2/7 carrying the MP capability (RFC 5492 3). */
+	raw_no_v6 = raw_require_v6 = 1;
+	raw_setup(90);
+	raw_send_open(90);
+	run_until(raw_got_notification, 5);
+	assert_notification(BGP_ERR_OPEN, BGP_OPEN_BAD_CAP);
+	long at = raw_find(BGP_MSG_NOTIFICATION, 0);
+	static const uint8_t mp6[] = { 1, 4, 0, 2, 0, 1 };
+	ck_assert_uint_eq(R.in[at + 17], 21 + sizeof(mp6));
+	ck_assert_mem_eq(R.in + at + 21, mp6, sizeof(mp6));
+	ck_assert_int_eq(A.established, 0);
+	raw_teardown();
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("bgp_session");
@@ -554,6 +585,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_fsm_error);
 	tcase_add_test(t, test_update_errors);
 	tcase_add_test(t, test_received_notification);
+	tcase_add_test(t, test_required_capability);
 	suite_add_tcase(s, t);
 	return s;
 }
