@@ -110,7 +110,9 @@ struct rta *channel_eval(struct channel *ch, struct rt_table *t, struct rt_net *
 		return NULL;
 	}
 	net_addr n = rt_net_addr(t, rn);
-	if (f_run(ch->out_filter, &n, src ? src->name : "?", best->attrs, &out) != F_ACCEPT || !out) {
+	/* a channel that is down may keep a filter of a config since replaced */
+	const struct filter *f = ch->up ? ch->out_filter : ch->proto->cf ? ch->proto->cf->out_filter : NULL;
+	if (f_run(f, &n, src ? src->name : "?", best->attrs, &out) != F_ACCEPT || !out) {
 		*why = "rejected by the export filter";
 		return NULL;
 	}
