@@ -158,6 +158,14 @@ static int cmp_age(const void *a, const void *b)
 	return svc_cmp_age(*(struct service *const *)a, *(struct service *const *)b);
 }
 
+/* This node's labels as last given to the protocol core (node selectors). */
+struct node_labels {
+	struct kv_list *kv;
+	const char **keys, **values;
+	struct label_set set;
+};
+static struct node_labels node_lab[2], *node_lab_cur;
+
 /* This node's Node object: blocked?  Its labels go to node selectors. */
 static void node_update(struct k8s_proto *p)
 {
@@ -174,26 +182,33 @@ static void node_update(struct k8s_proto *p)
 	}
 	if (!n)
 		return;
-	int same = p->node_seen && p->node_labels && p->node_labels->n == n->labels->n;
+	int same = p->node_seen && node_lab_cur && node_lab_cur->kv->n == n->labels->n;
 	for (int i = 0; same && i < n->labels->n; i++)
-		same = !strcmp(p->node_labels->kv[i].key, n->labels->kv[i].key) &&
-		       !strcmp(p->node_labels->kv[i].value, n->labels->kv[i].value);
+		same = !strcmp(node_lab_cur->kv->kv[i].key, n->labels->kv[i].key) &&
+		       !strcmp(node_lab_cur->kv->kv[i].value, n->labels->kv[i].value);
+	p->node_seen = 1;
 	if (same)
 		return;
-	kv_list_free(p->node_labels);
-	p->node_labels = kv_list_new(n->labels->n);
-	for (int i = 0; i < n->labels->n; i++) {
-		p->node_labels->kv[i].key = xstrdup(n->labels->kv[i].key);
-		p->node_labels->kv[i].value = xstrdup(n->labels->kv[i].value);
+	/* the core keeps the label_set pointer: ours stays valid until the
+	 * next change (two slots, the old one freed after the switch) */
+	struct node_labels *old = node_lab_cur, *nl = &node_lab[node_lab_cur == &node_lab[0]];
+	int cnt = n->labels->n;
+	nl->kv = kv_list_new(cnt);
+	for (int i = 0; i < cnt; i++) {
+		nl->kv->kv[i].key = xstrdup(n->labels->kv[i].key);
+		nl->kv->kv[i].value = xstrdup(n->labels->kv[i].value);
 	}
-	p->node_seen = 1;
-	const char **k = xmalloc((size_t)(n->labels->n + 1) * sizeof *k);
-	const char **v = xmalloc((size_t)(n->labels->n + 1) * sizeof *v);
-	struct label_set ls;
-	kv_list_labels(p->node_labels, &ls, k, v);
-	proto_node_labels_changed(&ls);
-	free(k);
-	free(v);
+	nl->keys = xmalloc((size_t)(cnt + 1) * sizeof *nl->keys);
+	nl->values = xmalloc((size_t)(cnt + 1) * sizeof *nl->values);
+	kv_list_labels(nl->kv, &nl->set, nl->keys, nl->values);
+	node_lab_cur = nl;
+	proto_node_labels_changed(&nl->set);
+	if (old) {
+		kv_list_free(old->kv);
+		free(old->keys);
+		free(old->values);
+		memset(old, 0, sizeof *old);
+	}
 }
 
 static void announce(struct k8s_proto *p)
@@ -536,8 +551,6 @@ static int k8s_shutdown(struct proto *pp, enum proto_down_reason why)
 	p->sync_ev = NULL;
 	k8s_db_free(&p->db);
 	pa_state_free(&p->alloc);
-	kv_list_free(p->node_labels);
-	p->node_labels = NULL;
 	p->node_seen = 0;
 	p->have_state = 0;
 	if (k8s_instance == p)

@@ -36,8 +36,7 @@ struct k8s_proto {
 	struct k8s_route *routes;
 	size_t rsize, rcount;
 	/* this node, from its Node object */
-	struct kv_list *node_labels;	/* last seen, to notice changes */
-	int node_seen;
+	int node_seen;			/* this node's Node object was seen */
 	int node_blocked;		/* NetworkUnavailable or excluded */
 	const char *node_why;		/* why, in words */
 	/* counters for show protocols all */

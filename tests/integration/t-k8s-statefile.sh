@@ -30,6 +30,10 @@ pool v6 {
 protocol kubernetes k8s {
 	state file "services.json";
 }
+protocol static rack1 {
+	node selector "rack=r1";
+	route 192.0.2.99/32;
+}
 CONF
 
 routes() { mb_ctl mb show route; }
@@ -105,6 +109,15 @@ python3 "$MK" "$ST" svc:web/front:t=1:ready=node-1 svc:db/pg:t=3:ready=node-3 \
 mb_wait 1 "front back" has_route '203\.0\.113\.0/32'
 mb_wait 1 "v6 api announced" has_route '2001:db8:7::/128'
 mb_assert_match 'k8s: v6/api: assigned 2001:db8:7:: from pool v6' "$(cat "$MB_WORK/mb.log")" "assignment logged"
+
+# This node's labels feed node selectors: rack1 runs only on rack r1.
+mb_assert_match 'rack1 +Static .* down .*Node selector does not match' "$(mb_ctl mb show protocols rack1)" "rack1 blocked"
+python3 "$MK" "$ST" svc:web/front:t=1:ready=node-1 svc:db/pg:t=3:ready=node-3 \
+	svc:v6/api:t=4:ready=node-1:fam=IPv6:pool=v6 node:node-1:label=rack=r1
+mb_wait 1 "rack1 started when the node got rack=r1" has_route '192\.0\.2\.99/32'
+python3 "$MK" "$ST" svc:web/front:t=1:ready=node-1 svc:db/pg:t=3:ready=node-3 \
+	svc:v6/api:t=4:ready=node-1:fam=IPv6:pool=v6 node:node-1:label=rack=r2
+mb_wait 1 "rack1 stopped when the label changed" no_route '192\.0\.2\.99/32'
 
 # Allocations are in the state directory and survive a restart, even when
 # an older Service appears meanwhile.
