@@ -264,7 +264,9 @@ static void conn_free(struct bgp_conn *c, int flush)
 	tm_free(c->hold_t);
 	tm_free(c->ka_t);
 	if (c->sk) {
-		if (flush)
+		/* Let a NOTIFICATION go out, but do not keep a backlog of
+		 * UPDATEs alive for a neighbor that stopped reading. */
+		if (flush && sk_outq(c->sk) <= 4 * BGP_MAX_LEN)
 			sk_close_after_flush(c->sk);
 		else
 			sk_close(c->sk);
