@@ -302,6 +302,25 @@ START_TEST(filter_interning)
 }
 END_TEST
 
+/* BIRD 2.0's declarations between a filter's name and its body. */
+START_TEST(filter_bird20_decls)
+{
+	build_route();
+	struct config *c = parse("filter f\nint x;\nprefix set s;\n{ s = [ 203.0.113.0/24+ ]; x = 7; "
+				 "if net ~ s then { bgp_med = x; accept; } reject; }");
+	ck_assert_msg(c != NULL, "%s", err);
+	struct rta *o = NULL;
+	ck_assert_int_eq(f_run(find_sym(c, "f")->def, &route_net, "k8s", route_rta, &o), F_ACCEPT);
+	ck_assert(o->set & RTA_MED);
+	ck_assert_uint_eq(o->bgp_med, 7);
+	rta_free(o);
+	config_free(c);
+	/* the variables are the filter's own: gone after it */
+	ck_assert_ptr_null(parse("filter f int x; { accept; } filter g { x = 1; accept; }"));
+	ck_assert_str_eq(err, "t.conf:1:40: unknown variable 'x' (declare it first, e.g. 'int x;')");
+}
+END_TEST
+
 /* A run-time error rejects, and is logged once for the filter. */
 START_TEST(filter_runtime_error_once)
 {
@@ -610,6 +629,7 @@ static Suite *filter_suite(void)
 	tcase_add_loop_test(t, filter_language_cases, 0, (int)conf_files.gl_pathc);
 	tcase_add_test(t, filter_attr_updates);
 	tcase_add_test(t, filter_interning);
+	tcase_add_test(t, filter_bird20_decls);
 	tcase_add_test(t, filter_runtime_error_once);
 	tcase_add_test(t, filter_config_errors);
 	tcase_add_test(t, filter_too_many_variables);
