@@ -556,9 +556,11 @@ static void patch_retry_fire(void *data)
 	k8s_state_changed(w->p);
 }
 
+/* RFC 7386: null removes the member, so a Service that lost its addresses
+ * is left with no ingress at all, as MetalLB leaves it. */
 static char *status_body(const ip_addr *a, int n)
 {
-	json_t *ing = json_array();
+	json_t *ing = n ? json_array() : json_null();
 	char b[IP_STRLEN];
 
 	for (int i = 0; i < n; i++)

@@ -131,6 +131,13 @@ mock token "$TOKEN"
 mock put svc:web/late:t=3:ready=node-1:port=8080
 mb_wait 5 "recovered after 401 (late announced)" has_route '203\.0\.113\.(0|2)/32'
 
+# A Service that loses its address (now asks for one outside every pool):
+# its status is cleared with a merge patch that removes the ingress.
+mock put svc:web/late:t=3:ready=node-1:port=8080:ips=198.51.100.77
+mb_wait 3 "status of late cleared" patched web late '"body": "{\"status\":{\"loadBalancer\":{\"ingress\":null}}}"'
+out=$(mb_ctl mb show services web/late)
+mb_assert_match 'pending: requested address 198\.51\.100\.77 is not in any pool' "$out" "late pending"
+
 # api server + token file + ca file, by reconfiguration (the source changes: restart).
 sed -i "s|kubeconfig \"kubeconfig\";|api server \"$API\"; token file \"token\"; ca file \"ca.crt\";|" metallb.conf
 out=$(mb_ctl mb configure)

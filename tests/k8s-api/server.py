@@ -19,7 +19,7 @@ shaped as the Kubernetes API reference shows them:
 Every API request needs "Authorization: Bearer TOKEN" (else 401 with a Status).
 TLS with the certificate and key given.  Control endpoints for the test (no auth):
 
-  POST /mock/put     {"resource": R, "object": OBJ}        ADDED or MODIFIED
+  POST /mock/put     {"resource": R, "object": OBJ}        ADDED or MODIFIED (a Service keeps its status)
   POST /mock/delete  {"resource": R, "namespace": NS, "name": N}
   POST /mock/bookmark {"resource": R}
   POST /mock/expire  {"resource": R, "mode": "event"|"http"}  compact history; end watches of R
@@ -151,6 +151,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 obj = req["object"]
                 k = key_of(res, obj)
                 typ = "MODIFIED" if k in state[res] else "ADDED"
+                if typ == "MODIFIED" and res == "services" and "status" in state[res][k]:
+                    # as the API does: an update of the object leaves its
+                    # status alone (only the status subresource changes it)
+                    obj["status"] = state[res][k]["status"]
                 state[res][k] = obj
                 bump(res, typ, obj)
             elif what == "delete":
