@@ -265,7 +265,9 @@ START_TEST(grammar_defaults)
 	ck_assert_int_eq(c->metrics_port, 0);
 	ck_assert_ptr_null(c->peers_file);
 	ck_assert_ptr_null(c->pools);
-	ck_assert_ptr_null(c->protos);
+	/* only protocols the core runs by default (SPEC: implicit protocol l2) */
+	for (struct proto_config *p = c->protos; p; p = p->next)
+		ck_assert_msg(p->class->implicit_unless != NULL, "protocol %s in an empty config", p->name);
 	config_free(c);
 }
 END_TEST
