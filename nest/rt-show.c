@@ -325,7 +325,7 @@ static void show_route_line(struct cli *c, struct rt_show *s, struct rt_table *t
 		s->header_done = 1;
 		s->tables_shown++;
 	}
-	cli_fmt_since((double)e->changed, tb, sizeof tb);
+	cli_fmt_since(rte_changed(e), tb, sizeof tb);
 	cli_msg(c, -RC_ROUTE_LIST, "%-20s %s [%s %s%s]%s (%d)%s", net_ntop(&n, nb), "unicast", src ? src->name : "?",
 		tb, "", best ? " *" : "", RT_PREF, path_info(a, ib, sizeof ib));
 	if (!s->all)

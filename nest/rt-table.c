@@ -350,9 +350,11 @@ static void mark_dirty(struct rt_table *t, struct rt_net *rn)
 	defer_schedule(flush_ev);
 }
 
-static uint32_t now_sec(void)
+static void stamp(struct rte *e)
 {
-	return (uint32_t)now_real();
+	double t = now_real();
+	e->changed = (uint32_t)t;
+	e->changed_ms = (uint16_t)((t - (double)e->changed) * 1000.0) % 1000;
 }
 
 void rte_update(struct proto *p, const net_addr *net, struct rta *a)
@@ -395,7 +397,7 @@ void rte_update(struct proto *p, const net_addr *net, struct rta *a)
 	if (!rn->r.attrs) {
 		rn->r.attrs = rta_clone(a);
 		rn->r.src = s;
-		rn->r.changed = now_sec();
+		stamp(&rn->r);
 		rn->r.next = NULL;
 		t->nets++;
 		t->routes++;
@@ -411,7 +413,7 @@ void rte_update(struct proto *p, const net_addr *net, struct rta *a)
 			return;		/* interned: same pointer, same route */
 		rta_free(e->attrs);
 		e->attrs = rta_clone(a);
-		e->changed = now_sec();
+		stamp(e);
 		if (e == &rn->r)
 			mark_dirty(t, rn);
 		return;
@@ -420,7 +422,7 @@ void rte_update(struct proto *p, const net_addr *net, struct rta *a)
 	e = slab_alloc(&slab_small);
 	e->attrs = rta_clone(a);
 	e->src = s;
-	e->changed = now_sec();
+	stamp(e);
 	last->next = e;
 	t->routes++;
 	src_routes[s]++;

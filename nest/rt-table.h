@@ -43,7 +43,14 @@ struct rte {
 	struct rta *attrs;	/* interned, one reference held; NULL: none */
 	uint32_t changed;	/* wall clock seconds of the last change */
 	uint16_t src;		/* source index (rt_src_proto) */
+	uint16_t changed_ms;	/* and its milliseconds (fills the padding) */
 };
+
+/* When the route last changed, as a wall-clock time. */
+static inline double rte_changed(const struct rte *e)
+{
+	return (double)e->changed + (double)e->changed_ms / 1000.0;
+}
 
 struct rt_net {
 	struct rt_node n;	/* head shared with glue */
