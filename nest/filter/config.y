@@ -23,6 +23,28 @@ static struct f_function *this_function;
 static enum f_type f_argt[F_MAX_ARGS];
 static const char *f_argn[F_MAX_ARGS];
 static int f_nargs;
+static struct f_conf *f_conf(void)
+{
+	struct f_conf *fc = new_config->ext[CF_EXT_FILTER];
+	if (!fc) {
+		fc = cf_alloc(sizeof *fc);
+		fc->tail = &fc->defs;
+		new_config->ext[CF_EXT_FILTER] = fc;
+	}
+	return fc;
+}
+
+static void f_def_add(enum sym_class cls, const char *name, const void *def)
+{
+	struct f_conf *fc = f_conf();
+	struct f_def *d = cf_alloc(sizeof *d);
+	d->cls = cls;
+	d->name = name;
+	d->def = def;
+	*fc->tail = d;
+	fc->tail = &d->next;
+}
+
 /* An inline filter is named in messages by its protocol and direction. */
 static void f_label(const struct filter *f, const char *dir)
 {
@@ -40,6 +62,8 @@ static void f_cli_begin(void);
 static void f_cli_end(struct f_inst *e, const struct cf_loc *loc);
 static struct filter *f_filter_new(const char *name, const struct cf_loc *loc);
 static void f_label(const struct filter *f, const char *dir);
+static struct f_conf *f_conf(void);
+static void f_def_add(enum sym_class cls, const char *name, const void *def);
 
 CF_DECLS
 
@@ -86,6 +110,7 @@ conf_item:
 	struct f_val *v = cf_alloc(sizeof *v);
 	*v = $4->val;
 	cf_define_symbol($2, SYM_CONSTANT, v, &@2);
+	f_def_add(SYM_CONSTANT, $2, v);
    }
  | filter_def
  | function_def
@@ -96,6 +121,7 @@ conf_item:
 filter_def: FILTER SYM {
 	this_filter = f_filter_new($2, &@2);
 	cf_define_symbol($2, SYM_FILTER, this_filter, &@2);
+	f_def_add(SYM_FILTER, $2, this_filter);
 	cf_push_scope();
 	f_ctx_begin(NULL);
 	cf_ctx_push(cf_printf("filter %s", $2));
@@ -133,6 +159,7 @@ function_head: FUNCTION SYM {
 	fn->name = $2;
 	fn->loc = @2;
 	cf_define_symbol($2, SYM_FUNCTION, fn, &@2);
+	f_def_add(SYM_FUNCTION, $2, fn);
 	this_function = fn;
 	f_nargs = 0;
 	cf_push_scope();
@@ -503,7 +530,7 @@ static void f_cli_end(struct f_inst *e, const struct cf_loc *loc)
 	c->body = f_if(e, f_stmt(FI_ACCEPT, loc), f_stmt(FI_REJECT, loc), loc);
 	c->nslots = f_ctx_end();
 	c->label = "show route where";
-	new_config->ext[CF_EXT_FILTER] = f;
+	f_conf()->cli = f;
 }
 
 const struct filter *filter_parse_cli_expr(const char *text, struct config *cfg, char *err, size_t errlen)
@@ -515,7 +542,8 @@ const struct filter *filter_parse_cli_expr(const char *text, struct config *cfg,
 	f_cli_cfg = NULL;
 	if (!c)
 		return NULL;
-	struct filter *f = c->ext[CF_EXT_FILTER];
+	struct f_conf *fc = c->ext[CF_EXT_FILTER];
+	struct filter *f = fc ? (struct filter *)fc->cli : NULL;
 	if (!f) {
 		config_free(c);
 		snprintf(err, errlen, "cli: an expression is needed");

@@ -84,6 +84,19 @@ struct f_code {
 	const char *label;		/* unnamed filters in messages: "bgp1 export" */
 };
 
+/* What the filter module hangs on a config (config->ext[CF_EXT_FILTER]):
+ * its definitions in config order, for the dump. */
+struct f_def {
+	struct f_def *next;
+	enum sym_class cls;		/* SYM_CONSTANT, SYM_FUNCTION, SYM_FILTER */
+	const char *name;
+	const void *def;
+};
+struct f_conf {
+	struct f_def *defs, **tail;
+	const struct filter *cli;	/* filter_parse_cli_expr's result */
+};
+
 /* --- values (data.c) ------------------------------------------------------- */
 
 struct f_set {

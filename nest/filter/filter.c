@@ -924,6 +924,45 @@ void filter_dump_spec(FILE *out, const struct filter *f)
 	fputs("}", out);
 }
 
+void filter_dump_defs(FILE *out, const struct config *c)
+{
+	const struct f_conf *fc = c->ext[CF_EXT_FILTER];
+
+	for (const struct f_def *d = fc ? fc->defs : NULL; d; d = d->next) {
+		switch (d->cls) {
+		case SYM_CONSTANT:
+			fprintf(out, "define %s = ", d->name);
+			dump_val(out, d->def);
+			fputs(";\n", out);
+			break;
+		case SYM_FUNCTION: {
+			const struct f_function *fn = d->def;
+			fprintf(out, "function %s(", fn->name);
+			for (int k = 0; k < fn->nargs; k++)
+				fprintf(out, "%s%s %s", k ? "; " : "", f_type_name(fn->argt[k]), fn->argn[k]);
+			fputs(")", out);
+			/* set types have no `->` form; the returns give them again */
+			if (fn->ret != T_VOID && fn->ret < T_SET_INT)
+				fprintf(out, " -> %s", f_type_name(fn->ret));
+			fputs(" { ", out);
+			f_dump_stmts(out, fn->body);
+			fputs("}\n", out);
+			break;
+		}
+		case SYM_FILTER: {
+			const struct filter *f = d->def;
+			const struct f_code *code = f->code;
+			fprintf(out, "filter %s { ", f->name);
+			f_dump_stmts(out, code->body);
+			fputs("}\n", out);
+			break;
+		}
+		default:
+			break;
+		}
+	}
+}
+
 void filter_cli_free(const struct filter *f)
 {
 	if (f && f->kind == FILTER_KIND_CODE && ((const struct f_code *)f->code)->owner)

@@ -85,6 +85,10 @@ void f_val_format(const struct f_val *v, char *buf, size_t len);
  * `filter { ... }` or `where EXPR` (for metalbird -p -v). */
 void filter_dump_spec(FILE *out, const struct filter *f);
 
+/* The config's constants, functions and filters as config text, in the
+ * order they were defined (for metalbird -p -v, before the protocols). */
+void filter_dump_defs(FILE *out, const struct config *c);
+
 /* Parse EXPR of `show route where EXPR` with the config grammar; the names
  * of cfg (constants, functions) are visible.  Returns NULL with a message
  * in err ("cli:1:COL: ...") on error.  The result refers to cfg: free it

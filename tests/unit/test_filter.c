@@ -81,18 +81,13 @@ static void load_globs(void)
 	}
 }
 
-START_TEST(filter_language_cases)
+/* Run every case of a parsed tests/filter file; returns how many ran. */
+static int run_cases(struct config *c, const char *file)
 {
-	load_globs();
-	build_route();
-	ck_assert_uint_gt(conf_files.gl_pathc, (unsigned)_i);
-	const char *file = conf_files.gl_pathv[_i];
-	struct config *c = config_parse(file, err, sizeof err);
-	ck_assert_msg(c != NULL, "%s", err);
-
 	char fails[8192];
 	size_t fo = 0;
 	int n = 0, bad = 0;
+
 	fails[0] = 0;
 	for (unsigned h = 0; h < c->symtab_size; h++)
 		for (struct symbol *s = c->symtab[h]; s; s = s->next) {
@@ -132,7 +127,49 @@ START_TEST(filter_language_cases)
 		}
 	ck_assert_msg(n >= 10, "%s: only %d cases", file, n);
 	ck_assert_msg(bad == 0, "%s: %d of %d cases failed:%s", file, bad, n, fails);
-	total_cases += n;
+	return n;
+}
+
+START_TEST(filter_language_cases)
+{
+	load_globs();
+	build_route();
+	ck_assert_uint_gt(conf_files.gl_pathc, (unsigned)_i);
+	const char *file = conf_files.gl_pathv[_i];
+	struct config *c = config_parse(file, err, sizeof err);
+	ck_assert_msg(c != NULL, "%s", err);
+	total_cases += run_cases(c, file);
+	config_free(c);
+}
+END_TEST
+
+/* The dump of a file's definitions (filter_dump_defs) parses again, and
+ * every case still passes over the parsed dump. */
+START_TEST(filter_language_dump)
+{
+	load_globs();
+	build_route();
+	const char *file = conf_files.gl_pathv[_i];
+	struct config *c = config_parse(file, err, sizeof err);
+	ck_assert_msg(c != NULL, "%s", err);
+	char *dump = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&dump, &len);
+	filter_dump_defs(m, c);
+	fclose(m);
+	struct config *d = config_parse_string("dump.conf", dump, err, sizeof err);
+	ck_assert_msg(d != NULL, "%s: the dump does not parse: %s\n%s", file, err, dump);
+	ck_assert_int_eq(run_cases(d, file), run_cases(c, file));
+	/* and it is a fixed point */
+	char *dump2 = NULL;
+	size_t len2 = 0;
+	m = open_memstream(&dump2, &len2);
+	filter_dump_defs(m, d);
+	fclose(m);
+	ck_assert_str_eq(dump2, dump);
+	free(dump);
+	free(dump2);
+	config_free(d);
 	config_free(c);
 }
 END_TEST
@@ -627,6 +664,7 @@ static Suite *filter_suite(void)
 	load_globs();
 	tcase_set_timeout(t, 60);
 	tcase_add_loop_test(t, filter_language_cases, 0, (int)conf_files.gl_pathc);
+	tcase_add_loop_test(t, filter_language_dump, 0, (int)conf_files.gl_pathc);
 	tcase_add_test(t, filter_attr_updates);
 	tcase_add_test(t, filter_interning);
 	tcase_add_test(t, filter_bird20_decls);
