@@ -39,19 +39,61 @@ static int is_name_char(int c)
 	return isalnum(c) || c == '.' || c == '_' || c == '-' || c == '/';
 }
 
+/* A name part of a key, or a value: at most 63 of [A-Za-z0-9._-], starting
+ * and ending with a letter or digit (k8s.io/apimachinery validation). */
+static const char *check_name(const char *b, size_t n)
+{
+	if (n > 63)
+		return "a label name or value is at most 63 characters";
+	for (size_t i = 0; i < n; i++)
+		if (b[i] == '/')
+			return "a label name or value cannot contain '/' (only a key has one, after its prefix)";
+	if (n && (!isalnum((unsigned char)b[0]) || !isalnum((unsigned char)b[n - 1])))
+		return "a label name or value must start and end with a letter or digit";
+	return NULL;
+}
+
+/* An optional key prefix: a DNS subdomain (lower case, dots, dashes). */
+static const char *check_prefix(const char *b, size_t n)
+{
+	if (!n || n > 253)
+		return "a label key prefix must be a DNS name of 1-253 characters";
+	for (size_t i = 0; i < n; i++)
+		if (!(islower((unsigned char)b[i]) || isdigit((unsigned char)b[i]) || b[i] == '-' || b[i] == '.'))
+			return "a label key prefix must be a DNS name in lower case";
+	if (!isalnum((unsigned char)b[0]) || !isalnum((unsigned char)b[n - 1]))
+		return "a label key prefix must start and end with a letter or digit";
+	return NULL;
+}
+
+/* A key (allow_empty = 0) or a value (allow_empty = 1); on a bad one the
+ * error offset is the start of the word. */
 static const char *word(struct sp *sp, int allow_empty)
 {
 	skip_ws(sp);
 	const char *b = sp->p;
 	while (is_name_char((unsigned char)*sp->p))
 		sp->p++;
-	if (sp->p == b && !allow_empty) {
+	size_t n = (size_t)(sp->p - b);
+	if (!n && !allow_empty) {
 		sp_fail(sp, "expected a label key");
 		return NULL;
 	}
-	size_t n = (size_t)(sp->p - b);
-	if (n > 253 + 1 + 63) {
-		sp_fail(sp, "label key or value too long");
+	const char *bad;
+	if (allow_empty)
+		bad = check_name(b, n);
+	else {
+		const char *slash = memchr(b, '/', n);
+		if (slash) {
+			bad = check_prefix(b, (size_t)(slash - b));
+			if (!bad && !(bad = check_name(slash + 1, n - (size_t)(slash - b) - 1)) && slash + 1 == b + n)
+				bad = "a label key needs a name after its prefix";
+		} else
+			bad = check_name(b, n);
+	}
+	if (bad) {
+		sp_fail(sp, bad);
+		sp->p = b;
 		return NULL;
 	}
 	return arena_strndup(sp->a, b, n);

@@ -105,7 +105,26 @@ START_TEST(parse_errors)
 	memset(big, 'k', sizeof big - 1);
 	big[sizeof big - 1] = 0;
 	ck_assert_ptr_null(sel(big));
-	ck_assert_str_eq(err, "label key or value too long");
+	ck_assert_str_eq(err, "a label name or value is at most 63 characters");
+	ck_assert_int_eq(off, 0);
+	/* the rules of Kubernetes label keys and values */
+	ck_assert_ptr_null(sel("a=b, -x=y"));
+	ck_assert_str_eq(err, "a label name or value must start and end with a letter or digit");
+	ck_assert_int_eq(off, 5);
+	ck_assert_ptr_null(sel("a=b/c"));
+	ck_assert_str_eq(err, "a label name or value cannot contain '/' (only a key has one, after its prefix)");
+	ck_assert_int_eq(off, 2);
+	ck_assert_ptr_null(sel("Example.com/a=b"));
+	ck_assert_str_eq(err, "a label key prefix must be a DNS name in lower case");
+	ck_assert_ptr_null(sel("/a"));
+	ck_assert_str_eq(err, "a label key prefix must be a DNS name of 1-253 characters");
+	ck_assert_ptr_null(sel("example.com/"));
+	ck_assert_str_eq(err, "a label key needs a name after its prefix");
+	ck_assert_ptr_null(sel("a.b/c/d"));
+	ck_assert_ptr_null(sel("a in (x, y_)"));
+	ck_assert_int_eq(off, 9);
+	ck_assert_ptr_nonnull(sel("app.kubernetes.io/name=my-app_1.x"));
+	ck_assert_ptr_nonnull(sel("a in (, x)"));		/* an empty value is a value */
 }
 END_TEST
 
