@@ -226,7 +226,7 @@ static int static_reconfigure(struct proto *p, struct proto_config *n)
 static void static_show_details(struct proto *p, struct cli *c)
 {
 	const struct static_config *sc = (const void *)p->cf;
-	cli_msg(c, -RC_PROTO_DETAILS, "  Routes:         %d configured", sc->nroutes);
+	cli_msg(c, -RC_PROTO_DETAILS, "  Routes:         %d configured, %u in the table", sc->nroutes, rt_src_routes(p));
 }
 
 /* The route table has no class of its own: its command and memory hook
