@@ -300,19 +300,14 @@ static double ms_since(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-void k8s_sync(struct k8s_proto *p)
+static int allocate_and_log(struct k8s_proto *p, const struct timespec *t0, double *t_alloc, double *t_log)
 {
-	struct timespec t0, t1;
 	struct pa_state next;
 	char b[IP_STRLEN * 2 + 4];
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	defer_cancel(p->sync_ev);
-	k8s_db_count_endpoints(&p->db, daemon_node_name);
-	node_update(p);
 	int changed = pa_run(config ? config->pools : NULL, (struct service *const *)p->db.services.obj,
 			     p->db.services.n, kcf(p)->lb_class, &p->alloc);
-	double t_alloc = ms_since(&t0);
+	*t_alloc = ms_since(t0);
 	/* log each new allocation and each new pending reason once */
 	for (int i = 0; i < p->db.services.n; i++) {
 		const struct service *s = p->db.services.obj[i];
@@ -340,9 +335,30 @@ void k8s_sync(struct k8s_proto *p)
 	}
 	pa_state_free(&p->alloc);
 	p->alloc = next;
-	double t_log = ms_since(&t0);
+	*t_log = ms_since(t0);
 	if (changed || removed)
 		save_allocations(p);
+	return changed;
+}
+
+void k8s_sync(struct k8s_proto *p)
+{
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	defer_cancel(p->sync_ev);
+	k8s_db_count_endpoints(&p->db, daemon_node_name);
+	node_update(p);
+	int changed = 0;
+	double t_alloc = 0, t_log = 0;
+	/* endpoints and nodes alone do not move addresses: allocate only
+	 * when Services, pools or the class changed */
+	if (p->alloc_dirty) {
+		changed = allocate_and_log(p, &t0, &t_alloc, &t_log);
+	} else {
+		t_alloc = t_log = ms_since(&t0);
+	}
+	p->alloc_dirty = 0;
 	double t_save = ms_since(&t0);
 	announce(p);
 	double t_ann = ms_since(&t0);
@@ -362,8 +378,9 @@ static void sync_ev(void *data)
 	k8s_sync(data);
 }
 
-void k8s_state_changed(struct k8s_proto *p)
+void k8s_state_changed(struct k8s_proto *p, int services)
 {
+	p->alloc_dirty |= services;
 	defer_schedule(p->sync_ev);
 }
 
@@ -372,6 +389,7 @@ void k8s_set_state(struct k8s_proto *p, struct k8s_db *db)
 	k8s_db_free(&p->db);
 	p->db = *db;
 	p->have_state = 1;
+	p->alloc_dirty = 1;
 	k8s_db_init(db);
 	k8s_sync(p);
 }
@@ -508,6 +526,7 @@ static int k8s_start(struct proto *pp)
 
 	k8s_instance = p;
 	k8s_db_init(&p->db);
+	p->alloc_dirty = 1;
 	pa_state_init(&p->alloc);
 	p->sync_ev = defer_new(sync_ev, p);
 	p->state_error[0] = 0;
@@ -564,7 +583,7 @@ static int k8s_reconfigure(struct proto *pp, struct proto_config *n)
 
 	/* the core sets p->cf; a new class or write status takes effect on
 	 * the next sync, which the config hook runs on this turn */
-	defer_schedule(p->sync_ev);
+	k8s_state_changed(p, 1);
 	return 1;
 }
 
@@ -624,8 +643,10 @@ static void k8s_show_json(struct proto *pp, json_t *obj)
 /* A reload may change pools: allocate again with the new ones. */
 static void k8s_config_hook(struct config *old, struct config *new)
 {
-	if (k8s_instance && k8s_instance->p.state == PS_UP && old)
+	if (k8s_instance && k8s_instance->p.state == PS_UP && old) {
+		k8s_instance->alloc_dirty = 1;
 		k8s_sync(k8s_instance);
+	}
 }
 
 static void k8s_class_init(void)

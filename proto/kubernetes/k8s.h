@@ -28,6 +28,7 @@ struct k8s_proto {
 	struct proto p;
 	struct k8s_db db;		/* the last good state */
 	int have_state;			/* db was filled at least once */
+	int alloc_dirty;		/* Services, pools or class changed since the last allocation */
 	struct pa_state alloc;		/* the allocations of the last run */
 	struct k8s_statefile *sf;
 	struct k8s_watch *watch;	/* API mode */
@@ -52,8 +53,10 @@ extern struct k8s_proto *k8s_instance;	/* the running one (at most one) */
 
 /* Replace the whole state (a state file read, an API relist); takes db. */
 void k8s_set_state(struct k8s_proto *p, struct k8s_db *db);
-/* The state changed in place (watch events): sync on this loop turn. */
-void k8s_state_changed(struct k8s_proto *p);
+/* The state changed in place (watch events): sync on this loop turn;
+ * services: Service objects changed (else only endpoints or nodes, which
+ * need no new allocation). */
+void k8s_state_changed(struct k8s_proto *p, int services);
 /* Allocate and announce now. */
 void k8s_sync(struct k8s_proto *p);
 /* Why a Service's addresses are not in the table ("" when they are). */

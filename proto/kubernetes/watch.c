@@ -400,7 +400,7 @@ static void became_up(struct k8s_watch *w)
 			  w->p->db.services.n, w->p->db.slices.n, w->p->db.nodes.n, w->auth.server);
 		proto_notify_state(&w->p->p, PS_UP);
 	}
-	k8s_state_changed(w->p);
+	k8s_state_changed(w->p, 1);
 }
 
 static void list_done(struct k8s_watch *w, struct req *q, long code)
@@ -502,7 +502,7 @@ static void handle_watch_line(struct req *q, const char *line, size_t len)
 		goto out;
 	}
 	if (w->up)
-		k8s_state_changed(w->p);
+		k8s_state_changed(w->p, kind == K8S_SERVICE);
 out:
 	json_decref(ev);
 }
@@ -553,7 +553,7 @@ static void patch_done(struct k8s_watch *w, struct req *q, long code, CURLcode r
 static void patch_retry_fire(void *data)
 {
 	struct k8s_watch *w = data;
-	k8s_state_changed(w->p);
+	k8s_state_changed(w->p, 0);
 }
 
 /* RFC 7386: null removes the member, so a Service that lost its addresses
