@@ -47,9 +47,29 @@ mb_assert_eq "${L2_MAC[node-a]}" "$macs" "NDP answer for 2001:db8:1::77"
 macs=$(l2_arp_macs 198.51.100.5)
 mb_assert_eq "" "$macs" "ARP answer for an address of a /24 route"
 
+# the solicited-node group of 2001:db8:1::77 is joined on the interface
+out=$(ip -n mb-l2-node-a maddr show dev eth0)
+mb_assert_match 'link +33:33:ff:00:00:77' "$out" "multicast addresses of node-a eth0"
+
 out=$(mb_ctl node-a show protocols all l2)
 mb_assert_match "eth0 .* ${L2_MAC[node-a]}" "$out" "show protocols all l2"
 mb_assert_match "Announced: .*203\.0\.113\.77" "$out" "show protocols all l2"
+
+# an interface that appears is served within a rescan (2 s); one that goes
+# is forgotten
+mb_ns_add mb-l2d
+mb_veth mb-l2-node-a eth1 mb-l2d eth0
+mb_addr mb-l2d eth0 198.51.100.100/24
+ip -n mb-l2d route add 203.0.113.0/24 dev eth0
+mac1=$(ip -n mb-l2-node-a -br link show eth1 | awk '{print $3}')
+mb_wait 5 "l2 listens on the new eth1" sh -c \
+	"'$METALBIRDC' -s '$MB_WORK/node-a.ctl' show protocols all l2 | grep -q 'eth1 .* $mac1'"
+macs=$(mb_in mb-l2d timeout 5 arping -i eth0 -S 198.51.100.100 -c 2 -w 300000 203.0.113.77 2>/dev/null |
+	sed -nE 's/.* bytes from ([0-9a-f:]{17}) .*/\1/p' | sort -u || true)
+mb_assert_eq "$mac1" "$macs" "ARP answer on the new interface"
+ip -n mb-l2-node-a link del eth1
+mb_wait 5 "l2 forgets eth1" sh -c \
+	"! '$METALBIRDC' -s '$MB_WORK/node-a.ctl' show protocols all l2 | grep -q 'eth1 '"
 
 mb_stop node-a
 mb_assert_eq 0 "$MB_STATUS" "exit status"
