@@ -55,8 +55,8 @@ struct bgp_proto {
 	struct bgp_session *s;
 	struct channel *ch;
 	struct bgp_listener *lst;
-	struct pend *pend;		/* nets still to send */
-	uint32_t npend, pend_cap;
+	struct pend *pend;		/* nets still to send: pend[head..npend) */
+	uint32_t head, npend, pend_cap;
 	uint32_t *idx;			/* open addressing: net -> pend index + 1 */
 	uint32_t idx_size;
 	int eor_due[BGP_FAM_N];		/* send End-of-RIB after the pending set */
@@ -185,32 +185,50 @@ static uint32_t net_hash(const net_addr *n)
 	return (h ^ n->len ^ ((uint32_t)n->af << 8)) * 16777619u;
 }
 
+/*
+ * The pending set: an array in arrival order, pend[head..npend) not yet
+ * sent, and an open-addressing index from net to position + 1.  An index
+ * entry that points below head is a net already sent: it may be reused.
+ */
+static uint32_t *idx_find(struct bgp_proto *bp, const net_addr *n, int *found)
+{
+	uint32_t h = net_hash(n) & (bp->idx_size - 1);
+
+	while (bp->idx[h]) {
+		uint32_t i = bp->idx[h] - 1;
+		if (net_equal(&bp->pend[i].n, n)) {
+			*found = i >= bp->head;
+			return &bp->idx[h];
+		}
+		h = (h + 1) & (bp->idx_size - 1);
+	}
+	*found = 0;
+	return &bp->idx[h];
+}
+
 static void idx_rebuild(struct bgp_proto *bp, uint32_t size)
 {
 	free(bp->idx);
 	bp->idx = xzalloc(sizeof(uint32_t) * size);
 	bp->idx_size = size;
-	for (uint32_t i = 0; i < bp->npend; i++) {
-		uint32_t h = net_hash(&bp->pend[i].n) & (size - 1);
-		while (bp->idx[h])
-			h = (h + 1) & (size - 1);
-		bp->idx[h] = i + 1;
+	for (uint32_t i = bp->head; i < bp->npend; i++) {
+		int found;
+		*idx_find(bp, &bp->pend[i].n, &found) = i + 1;
 	}
 }
 
 static void pend_put(struct bgp_proto *bp, const net_addr *n, struct rta *a)
 {
-	if (bp->npend * 2 >= bp->idx_size)
+	int found;
+
+	if ((bp->npend + 1) * 2 >= bp->idx_size)
 		idx_rebuild(bp, bp->idx_size ? bp->idx_size * 2 : 1024);
-	uint32_t h = net_hash(n) & (bp->idx_size - 1);
-	while (bp->idx[h]) {
-		struct pend *e = &bp->pend[bp->idx[h] - 1];
-		if (net_equal(&e->n, n)) {
-			rta_free(e->a);
-			e->a = a ? rta_clone(a) : NULL;
-			return;
-		}
-		h = (h + 1) & (bp->idx_size - 1);
+	uint32_t *slot = idx_find(bp, n, &found);
+	if (found) {
+		struct pend *e = &bp->pend[*slot - 1];
+		rta_free(e->a);
+		e->a = a ? rta_clone(a) : NULL;
+		return;
 	}
 	if (bp->npend == bp->pend_cap) {
 		bp->pend_cap = bp->pend_cap ? bp->pend_cap * 2 : 1024;
@@ -218,14 +236,14 @@ static void pend_put(struct bgp_proto *bp, const net_addr *n, struct rta *a)
 	}
 	bp->pend[bp->npend].n = *n;
 	bp->pend[bp->npend].a = a ? rta_clone(a) : NULL;
-	bp->idx[h] = ++bp->npend;
+	*slot = ++bp->npend;
 }
 
 static void pend_clear(struct bgp_proto *bp)
 {
-	for (uint32_t i = 0; i < bp->npend; i++)
+	for (uint32_t i = bp->head; i < bp->npend; i++)
 		rta_free(bp->pend[i].a);
-	bp->npend = 0;
+	bp->npend = bp->head = 0;
 	if (bp->idx)
 		memset(bp->idx, 0, sizeof(uint32_t) * bp->idx_size);
 }
@@ -357,6 +375,8 @@ static int send_msg(struct bgp_proto *bp, size_t len, uint32_t prefixes, int wit
 	return 0;
 }
 
+#define FLUSH_WINDOW 65536	/* nets sorted into buckets at a time */
+
 static void bgp_flush(struct bgp_proto *bp)
 {
 	const struct bgp_neg *neg = bp->established ? bgp_session_neg(bp->s) : NULL;
@@ -366,20 +386,26 @@ static void bgp_flush(struct bgp_proto *bp)
 	if (!neg)
 		return;
 	ctx = bgp_session_attr_ctx(bp->s);
-	if (bp->npend) {
-		qsort(bp->pend, bp->npend, sizeof(struct pend), pend_cmp);
-		if (netbuf_cap < bp->npend) {
-			netbuf_cap = bp->npend;
+	/* Each window of pending nets is sorted once into runs of one
+	 * attribute set (withdrawals first) and packed; a slow peer stops
+	 * us at BGP_OUTQ_HIGH and tx_space() resumes where we stopped. */
+	while (bp->head < bp->npend && bgp_session_outq(bp->s) <= BGP_OUTQ_HIGH) {
+		uint32_t end = bp->npend - bp->head > FLUSH_WINDOW ? bp->head + FLUSH_WINDOW : bp->npend;
+		qsort(bp->pend + bp->head, end - bp->head, sizeof(struct pend), pend_cmp);
+		for (uint32_t k = bp->head; k < end; k++) {
+			int found;
+			*idx_find(bp, &bp->pend[k].n, &found) = k + 1;
+		}
+		if (netbuf_cap < FLUSH_WINDOW) {
+			netbuf_cap = FLUSH_WINDOW;
 			netbuf = xrealloc(netbuf, sizeof(net_addr) * netbuf_cap);
 		}
-		uint32_t i = 0, done = 0;
-		while (i < bp->npend) {
-			if (bgp_session_outq(bp->s) > BGP_OUTQ_HIGH)
-				break;
+		uint32_t i = bp->head;
+		while (i < end && bgp_session_outq(bp->s) <= BGP_OUTQ_HIGH) {
 			struct pend *e = &bp->pend[i];
 			int fam = fam_of(&e->n);
 			uint32_t j = i, n = 0;
-			while (j < bp->npend && bp->pend[j].a == e->a && fam_of(&bp->pend[j].n) == fam) {
+			while (j < end && bp->pend[j].a == e->a && fam_of(&bp->pend[j].n) == fam) {
 				if (neg->fam[fam])
 					netbuf[n++] = bp->pend[j].n;
 				j++;
@@ -408,21 +434,27 @@ static void bgp_flush(struct bgp_proto *bp)
 					}
 				}
 			}
-			for (uint32_t k = i; k < j; k++)
+			for (uint32_t k = i; k < j; k++) {
 				rta_free(bp->pend[k].a);
+				bp->pend[k].a = NULL;
+			}
 			i = j;
-			done = j;
 		}
-		/* keep what did not fit for tx_space */
-		if (done < bp->npend) {
-			memmove(bp->pend, bp->pend + done, sizeof(struct pend) * (bp->npend - done));
-			bp->npend -= done;
-			idx_rebuild(bp, bp->idx_size);
-			return;
-		}
-		bp->npend = 0;
-		memset(bp->idx, 0, sizeof(uint32_t) * bp->idx_size);
+		bp->head = i;
 	}
+	if (bp->head < bp->npend) {
+		/* tx_space() goes on; keep the array from growing without end */
+		if (bp->head * 2 > bp->npend) {
+			memmove(bp->pend, bp->pend + bp->head, sizeof(struct pend) * (bp->npend - bp->head));
+			bp->npend -= bp->head;
+			bp->head = 0;
+			idx_rebuild(bp, bp->idx_size);
+		}
+		return;
+	}
+	bp->head = bp->npend = 0;
+	if (bp->idx)
+		memset(bp->idx, 0, sizeof(uint32_t) * bp->idx_size);
 	for (int f = 0; f < BGP_FAM_N; f++)
 		if (bp->eor_due[f] && neg->fam[f]) {
 			size_t len = bgp_build_eor(f, msgbuf, sizeof msgbuf);
@@ -595,7 +627,7 @@ static void s_down(struct bgp_session *s, void *data, const char *reason, const 
 static void s_tx_space(struct bgp_session *s, void *data)
 {
 	struct bgp_proto *bp = data;
-	if (bp->npend || bp->eor_due[0] || bp->eor_due[1])
+	if (bp->head < bp->npend || bp->eor_due[0] || bp->eor_due[1])
 		bgp_flush(bp);
 }
 
@@ -894,7 +926,7 @@ static void bgp_metrics(struct mbuf *b)
 			struct bgp_config *cf = (struct bgp_config *)p->cf;
 			unsigned long long v = k == 0 ? (unsigned long long)bp->established :
 					       k == 1 ? (unsigned long long)bp->updates_sent :
-					       k == 2 ? (unsigned long long)bp->exported : (unsigned long long)bp->npend;
+					       k == 2 ? (unsigned long long)bp->exported : (unsigned long long)(bp->npend - bp->head);
 			mbuf_printf(b, "%s{peer=\"%s:%u\",protocol=\"%s\"} %llu\n", fam[k].name, ip_ntop(cf->remote_ip, a),
 				    cf->remote_port, p->name, v);
 		}
