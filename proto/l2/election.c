@@ -26,6 +26,7 @@
 
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *l2_inelig_text(enum l2_inelig r)
@@ -112,9 +113,19 @@ enum l2_inelig l2_node_eligible(const struct k8s_db *db, const struct service *s
 		if (!selector_match(sel, &ls))
 			return L2_NOT_SELECTED;
 	}
-	if (s->traffic_policy == K8S_POLICY_LOCAL && !l2_svc_has_endpoint(db, s, n->name))
+	if (s->traffic_policy == K8S_POLICY_LOCAL && db && !l2_svc_has_endpoint(db, s, n->name))
 		return L2_NO_LOCAL_EP;
 	return L2_ELIGIBLE;
+}
+
+/* Does any of the slices (all of one Service) have a serving endpoint on node? */
+static int slices_serve_on(const struct epslice *const *sl, int n, const char *node)
+{
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < sl[i]->neps; j++)
+			if (sl[i]->eps[j].serving && sl[i]->eps[j].node && !strcmp(sl[i]->eps[j].node, node))
+				return 1;
+	return 0;
 }
 
 const char *l2_elect(const struct k8s_db *db, const struct service *s, const struct selector *sel)
@@ -122,12 +133,32 @@ const char *l2_elect(const struct k8s_db *db, const struct service *s, const str
 	const char *best = NULL;
 	uint8_t best_key[32], key[32];
 	ip_addr first;
+	int nsl = 0, serving = 0;
 
-	if (!l2_svc_first_addr(s, &first) || !l2_svc_has_endpoint(db, s, NULL))
+	if (!l2_svc_first_addr(s, &first))
 		return NULL;
-	for (int i = 0; i < db->nodes.n; i++) {
+	/* the Service's slices, gathered once: a Local Service is then checked
+	 * per node against these only, not against every slice of the cluster */
+	const struct epslice **sl = malloc(sizeof *sl * (size_t)(db->slices.n ? db->slices.n : 1));
+	if (!sl)
+		return NULL;
+	for (int i = 0; i < db->slices.n; i++) {
+		const struct epslice *e = db->slices.obj[i];
+		if (!slice_of(e, s))
+			continue;
+		sl[nsl++] = e;
+		for (int j = 0; j < e->neps; j++)
+			serving |= e->eps[j].serving;
+	}
+	for (int i = 0; serving && i < db->nodes.n; i++) {
 		const struct k8s_node *n = db->nodes.obj[i];
-		if (!n->name || l2_node_eligible(db, s, n, sel) != L2_ELIGIBLE)
+		if (!n->name)
+			continue;
+		/* Local is checked here, against the gathered slices */
+		enum l2_inelig r = l2_node_eligible(NULL, s, n, sel);
+		if (r == L2_ELIGIBLE && s->traffic_policy == K8S_POLICY_LOCAL && !slices_serve_on(sl, nsl, n->name))
+			r = L2_NO_LOCAL_EP;
+		if (r != L2_ELIGIBLE)
 			continue;
 		if (l2_elect_key(n->name, first, key) < 0)
 			continue;
@@ -138,6 +169,7 @@ const char *l2_elect(const struct k8s_db *db, const struct service *s, const str
 			memcpy(best_key, key, sizeof key);
 		}
 	}
+	free(sl);
 	return best;
 }
 

@@ -34,7 +34,8 @@ int l2_svc_first_addr(const struct service *s, ip_addr *out);
 /* Has the Service a serving endpoint on node (NULL: anywhere)? */
 int l2_svc_has_endpoint(const struct k8s_db *db, const struct service *s, const char *node);
 
-/* Is node eligible to announce s under the protocol's node selector? */
+/* Is node eligible to announce s under the protocol's node selector?  With
+ * db NULL the Local-policy endpoint check is left to the caller. */
 enum l2_inelig l2_node_eligible(const struct k8s_db *db, const struct service *s, const struct k8s_node *n,
 				const struct selector *sel);
 

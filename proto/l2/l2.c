@@ -29,6 +29,7 @@
 #include "nest/filter/filter.h"
 #include "nest/log.h"
 #include "nest/mem.h"
+#include "nest/metrics.h"
 #include "nest/route.h"
 #include "nest/service.h"
 #include "sysdep/linux/iface.h"
@@ -130,12 +131,62 @@ static void l2_dump_config(FILE *out, const struct proto_config *c)
 
 /* --- addresses ----------------------------------------------------------------- */
 
+static unsigned addr_hash(ip_addr ip)
+{
+	uint32_t h = 2166136261u;
+	for (int i = 0; i < 4; i++)
+		h = (h ^ ip.w[i]) * 16777619u;
+	return h ^ (h >> 16);
+}
+
 static struct l2_addr *addr_find(struct l2_proto *lp, ip_addr ip)
 {
-	for (struct l2_addr *a = lp->addrs; a; a = a->next)
+	if (!lp->hsize)
+		return NULL;
+	for (struct l2_addr *a = lp->hash[addr_hash(ip) & (lp->hsize - 1)]; a; a = a->hnext)
 		if (ip_equal(a->ip, ip))
 			return a;
 	return NULL;
+}
+
+static void addr_hash_rebuild(struct l2_proto *lp, unsigned size)
+{
+	free(lp->hash);
+	lp->hash = xzalloc(sizeof *lp->hash * size);
+	lp->hsize = size;
+	for (struct l2_addr *a = lp->addrs; a; a = a->next) {
+		unsigned i = addr_hash(a->ip) & (size - 1);
+		a->hnext = lp->hash[i];
+		lp->hash[i] = a;
+	}
+}
+
+/* Link a new address into the list and the hash. */
+static void addr_link(struct l2_proto *lp, struct l2_addr *a)
+{
+	a->next = lp->addrs;
+	lp->addrs = a;
+	lp->naddrs++;
+	if ((unsigned)lp->naddrs > lp->hsize) {
+		addr_hash_rebuild(lp, lp->hsize ? lp->hsize * 2 : 64);
+		return;
+	}
+	unsigned i = addr_hash(a->ip) & (lp->hsize - 1);
+	a->hnext = lp->hash[i];
+	lp->hash[i] = a;
+}
+
+static void addr_unlink(struct l2_proto *lp, struct l2_addr *a)
+{
+	struct l2_addr **pp = &lp->addrs;
+	while (*pp != a)
+		pp = &(*pp)->next;
+	*pp = a->next;
+	pp = &lp->hash[addr_hash(a->ip) & (lp->hsize - 1)];
+	while (*pp != a)
+		pp = &(*pp)->hnext;
+	*pp = a->hnext;
+	lp->naddrs--;
 }
 
 static void if_send(struct l2_if *f, const uint8_t *frame, size_t len)
@@ -339,20 +390,14 @@ static void ch_notify(struct channel *ch, const net_addr *n, struct rta *new, st
 	if (!new) {
 		if (!a)
 			return;
-		struct l2_addr **pp = &lp->addrs;
-		while (*pp != a)
-			pp = &(*pp)->next;
-		*pp = a->next;
-		lp->naddrs--;
+		addr_unlink(lp, a);
 		addr_free(lp, a);
 		return;
 	}
 	if (!a) {
 		a = xzalloc(sizeof *a);
 		a->ip = n->ip;
-		a->next = lp->addrs;
-		lp->addrs = a;
-		lp->naddrs++;
+		addr_link(lp, a);
 	}
 	if (!str_same(a->ns, new->k8s_namespace) || !str_same(a->svc, new->k8s_service)) {
 		free(a->ns);
@@ -590,6 +635,9 @@ static int l2_shutdown(struct proto *p, enum proto_down_reason why)
 		addr_free(lp, a);
 	}
 	lp->naddrs = 0;
+	free(lp->hash);
+	lp->hash = NULL;
+	lp->hsize = 0;
 	while (lp->ifs) {
 		struct l2_if *f = lp->ifs;
 		lp->ifs = f->next;
@@ -714,6 +762,51 @@ static void l2_show_json(struct proto *p, struct json_t *jo)
 		json_object_set_new(o, "last_error", json_string(lp->if_error));
 }
 
+/*
+ * MetalLB's layer-2 metrics (METALLB.md), per address, so that existing
+ * dashboards keep working; and metallb_speaker_announced for the addresses
+ * this node announces.
+ */
+static void l2_metrics(struct mbuf *b)
+{
+	static const struct { const char *name, *help; } fam[] = {
+		{ "metallb_layer2_requests_received", "Number of layer2 requests received for owned IPs" },
+		{ "metallb_layer2_responses_sent", "Number of layer2 responses sent for owned IPs" },
+		{ "metallb_layer2_gratuitous_sent", "Number of gratuitous layer2 packets sent for owned IPs" },
+	};
+	char a[IP_STRLEN], e1[300], e2[300];
+
+	for (int k = 0; k < 3; k++) {
+		metrics_family(b, fam[k].name, "counter", fam[k].help);
+		for (struct l2_proto *lp = l2_running; lp; lp = lp->next_l2)
+			for (struct l2_addr *x = lp->addrs; x; x = x->next) {
+				uint64_t v = k == 0 ? x->requests : k == 1 ? x->replies : x->gratuitous;
+				if (x->owned || v)
+					mbuf_printf(b, "%s{ip=\"%s\",protocol=\"%s\"} %llu\n", fam[k].name,
+						    ip_ntop(x->ip, a), lp->p.name, (unsigned long long)v);
+			}
+	}
+	metrics_family(b, "metallb_speaker_announced", "gauge", "Services being announced from this node");
+	for (struct l2_proto *lp = l2_running; lp; lp = lp->next_l2)
+		for (struct l2_addr *x = lp->addrs; x; x = x->next) {
+			char svc[300];
+			if (!x->owned)
+				continue;
+			if (x->ns)
+				snprintf(svc, sizeof svc, "%s/%s", x->ns, x->svc ? x->svc : "");
+			else
+				svc[0] = 0;	/* a static address */
+			mbuf_printf(b, "metallb_speaker_announced{ip=\"%s\",node=\"%s\",protocol=\"layer2\",service=\"%s\"} 1\n",
+				    ip_ntop(x->ip, a), metrics_escape(daemon_node_name ? daemon_node_name : "", e1, sizeof e1),
+				    metrics_escape(svc, e2, sizeof e2));
+		}
+}
+
+static void l2_class_init(void)
+{
+	metrics_register(l2_metrics);
+}
+
 /* A config with neither protocol bgp nor protocol l2 runs `protocol l2 l2 { }`
  * (SPEC section 3). */
 static const char *const l2_implicit_unless[] = { "bgp", NULL };
@@ -724,6 +817,7 @@ struct proto_class proto_l2 = {
 	.config_size = sizeof(struct l2_config),
 	.proto_size = sizeof(struct l2_proto),
 	.implicit_unless = l2_implicit_unless,
+	.class_init = l2_class_init,
 	.copy_config = l2_copy_config,
 	.compare = l2_compare,
 	.dump_config = l2_dump_config,

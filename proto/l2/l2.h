@@ -30,6 +30,7 @@ struct l2_config {
 /* One service address this protocol exports. */
 struct l2_addr {
 	struct l2_addr *next;
+	struct l2_addr *hnext;		/* hash chain (l2_proto.hash) */
 	ip_addr ip;
 	char *ns, *svc;			/* the Service named by the route, or NULL */
 	int owned;			/* this node is elected: we answer for it */
@@ -59,6 +60,8 @@ struct l2_proto {
 	struct channel *ch;
 	struct l2_addr *addrs;
 	int naddrs;
+	struct l2_addr **hash;		/* by address: every ARP/NS looks one up */
+	unsigned hsize;			/* buckets, a power of two (0: none yet) */
 	struct l2_if *ifs;
 	struct timer *rescan_tm;	/* follow interfaces that come and go */
 	struct timer *spam_tm;		/* repeated gratuitous ARP / unsolicited NA */

@@ -29,6 +29,7 @@ cat >"$MB_WORK/node-a.conf" <<CONF
 node name "node-a";
 log stderr all;
 state dir "$MB_WORK/state";
+metrics listen 127.0.0.1 port 7472;
 protocol static {
 	route 203.0.113.77/32;
 	route 2001:db8:1::77/128;
@@ -46,6 +47,13 @@ mb_assert_eq "${L2_MAC[node-a]}" "$macs" "NDP answer for 2001:db8:1::77"
 # an address inside the /24 route is not a host route: silence
 macs=$(l2_arp_macs 198.51.100.5)
 mb_assert_eq "" "$macs" "ARP answer for an address of a /24 route"
+
+# MetalLB's layer-2 metrics count what happened
+m=$(mb_in mb-l2-node-a curl -s --max-time 5 http://127.0.0.1:7472/metrics)
+mb_assert_match '^metallb_layer2_requests_received\{ip="203\.0\.113\.77",protocol="l2"\} [1-9]' "$m" "metrics"
+mb_assert_match '^metallb_layer2_responses_sent\{ip="203\.0\.113\.77",protocol="l2"\} [1-9]' "$m" "metrics"
+mb_assert_match '^metallb_layer2_gratuitous_sent\{ip="2001:db8:1::77",protocol="l2"\} [1-9]' "$m" "metrics"
+mb_assert_match '^metallb_speaker_announced\{ip="203\.0\.113\.77",node="node-a",protocol="layer2",service=""\} 1' "$m" "metrics"
 
 # the solicited-node group of 2001:db8:1::77 is joined on the interface
 out=$(ip -n mb-l2-node-a maddr show dev eth0)
