@@ -109,5 +109,18 @@ else
 fi
 check_owner $VL $ol $wl arp
 
+# reconfiguration: node-b told to serve another interface drops eth0 in
+# place (no restart) and stops answering there; told back, answers again
+sed -i 's/interface "eth0"/interface "eth5"/' "$MB_WORK/node-b.conf"
+out=$(mb_ctl node-b configure)
+mb_assert_match 'Reconfigured' "$out" "configure"
+out=$(mb_ctl node-b show protocols all lan)
+mb_assert_match 'Interfaces: +0' "$out" "node-b after moving to eth5"
+mb_assert_match 'interface "eth5" not found or down' "$out" "node-b after moving to eth5"
+mb_assert_eq "" "$(l2_arp_macs $VL)" "ARP answers for $VL with node-b off eth0"
+sed -i 's/interface "eth5"/interface "eth0"/' "$MB_WORK/node-b.conf"
+mb_ctl node-b configure >/dev/null
+check_owner $VL $ol $wl arp
+
 mb_stop node-a
 mb_stop node-b

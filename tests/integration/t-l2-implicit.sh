@@ -23,6 +23,24 @@ mb_assert_match '^protocol l2 l2 \{' "$out" "metalbird -p -v of a config without
 out=$("$METALBIRD" -p -v -c "$MB_WORK/bgp.conf")
 mb_assert_nomatch '^protocol l2' "$out" "metalbird -p -v of a config with bgp"
 
+# grammar: the interface list, in the canonical dump; mistakes in words
+cat >"$MB_WORK/list.conf" <<CONF
+protocol l2 lan { interface "eth0", "eth1"; export where net.len = 32; }
+CONF
+out=$("$METALBIRD" -p -v -c "$MB_WORK/list.conf")
+mb_assert_match '^protocol l2 lan \{' "$out" "metalbird -p -v"
+mb_assert_match 'interface "eth0", "eth1";' "$out" "metalbird -p -v"
+mb_assert_nomatch '^protocol l2 l2' "$out" "metalbird -p -v (no implicit l2 beside an explicit one)"
+cat >"$MB_WORK/dup.conf" <<CONF
+protocol l2 { interface "eth0", "eth0"; }
+CONF
+out=$("$METALBIRD" -p -c "$MB_WORK/dup.conf" 2>&1) && mb_fail "a duplicate interface was accepted"
+mb_assert_match 'dup\.conf:1:[0-9]+: interface "eth0" is listed twice' "$out" "error for a duplicate interface"
+cat >"$MB_WORK/named.conf" <<CONF
+protocol l2 l2 { }
+CONF
+"$METALBIRD" -p -c "$MB_WORK/named.conf" || mb_fail "protocol l2 l2 { } is refused"
+
 l2_segment node-a
 mkdir -p "$MB_WORK/state"
 cat >"$MB_WORK/node-a.conf" <<CONF
