@@ -84,6 +84,8 @@ void svc_free(struct service *s)
 	free(s->ports);
 	free(s->selector_key);
 	free(s->slices);
+	if (s->rta_cache)
+		rta_free(s->rta_cache);
 	free(s);
 }
 
@@ -243,7 +245,13 @@ void k8s_db_count_endpoints(struct k8s_db *db, const char *self)
 		struct epslice *e = db->slices.obj[i];
 		if (!e->service)
 			continue;
-		snprintf(key, sizeof key, "%s/%s", e->namespace, e->service);
+		/* no printf here: this runs for every slice on every sync */
+		size_t nl = strlen(e->namespace), sl = strlen(e->service);
+		if (nl + sl + 2 > sizeof key)
+			continue;
+		memcpy(key, e->namespace, nl);
+		key[nl] = '/';
+		memcpy(key + nl + 1, e->service, sl + 1);
 		struct service *s = k8s_set_get(&db->services, key);
 		if (!s)
 			continue;

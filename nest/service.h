@@ -65,6 +65,11 @@ struct service {
 	int ep_total, ep_local;		/* serving endpoints: all, on this node */
 	struct epslice **slices;	/* this Service's slices (valid until the db changes) */
 	int nslices, slices_size;
+
+	/* the source's interned route attributes of this Service, kept while
+	 * the object and its pool stay (a reference; released by svc_free) */
+	struct rta *rta_cache;
+	const char *rta_pool;
 };
 
 struct svc_endpoint {

@@ -139,10 +139,18 @@ void k8s_announce_why(const struct k8s_proto *p, const struct service *s, char *
 		snprintf(buf, len, "no serving endpoint");
 }
 
-static struct rta *service_rta(const struct service *s)
+/* The attributes of a Service's routes, with one reference for the caller.
+ * Interning hashes every label and annotation: the result is kept on the
+ * Service object, which a change replaces, so a sync that only moves
+ * endpoints costs no hashing. */
+static struct rta *service_rta(struct service *s)
 {
 	struct rta tmp;
 
+	if (s->rta_cache && s->rta_pool == s->pool)
+		return rta_clone(s->rta_cache);
+	if (s->rta_cache)
+		rta_free(s->rta_cache);
 	memset(&tmp, 0, sizeof tmp);
 	tmp.pool = s->pool;
 	tmp.k8s_namespace = s->namespace;
@@ -150,7 +158,9 @@ static struct rta *service_rta(const struct service *s)
 	tmp.k8s_traffic_policy = (uint8_t)s->traffic_policy;
 	tmp.k8s_labels = s->labels;
 	tmp.k8s_annotations = s->annotations;
-	return rta_lookup(&tmp);
+	s->rta_cache = rta_lookup(&tmp);
+	s->rta_pool = s->pool;
+	return rta_clone(s->rta_cache);
 }
 
 static int cmp_age(const void *a, const void *b)
@@ -217,14 +227,22 @@ static void announce(struct k8s_proto *p)
 	int n = 0;
 	char why[256];
 
-	for (int i = 0; i < p->db.services.n; i++) {
-		struct service *s = p->db.services.obj[i];
+	/* the oldest Service gives an aggregate its attributes: walk them
+	 * oldest first (the order is sorted again only when Services change) */
+	if (p->by_age_n != p->db.services.n || p->alloc_sorted_dirty) {
+		free(p->by_age);
+		p->by_age = xmalloc((size_t)(p->db.services.n + 1) * sizeof *p->by_age);
+		memcpy(p->by_age, p->db.services.obj, (size_t)p->db.services.n * sizeof *p->by_age);
+		p->by_age_n = p->db.services.n;
+		qsort(p->by_age, (size_t)p->by_age_n, sizeof *p->by_age, cmp_age);
+		p->alloc_sorted_dirty = 0;
+	}
+	for (int i = 0; i < p->by_age_n; i++) {
+		struct service *s = p->by_age[i];
 		k8s_announce_why(p, s, why, sizeof why);
 		if (!why[0])
 			ord[n++] = s;
 	}
-	/* the oldest Service gives an aggregate its attributes */
-	qsort(ord, (size_t)n, sizeof *ord, cmp_age);
 	for (size_t i = 0; i < p->rsize; i++)
 		p->routes[i].mark = 0;
 	for (int i = 0; i < n; i++) {
@@ -354,6 +372,7 @@ void k8s_sync(struct k8s_proto *p)
 	/* endpoints and nodes alone do not move addresses: allocate only
 	 * when Services, pools or the class changed */
 	if (p->alloc_dirty) {
+		p->alloc_sorted_dirty = 1;
 		changed = allocate_and_log(p, &t0, &t_alloc, &t_log);
 	} else {
 		t_alloc = t_log = ms_since(&t0);
@@ -566,6 +585,9 @@ static int k8s_shutdown(struct proto *pp, enum proto_down_reason why)
 	p->watch = NULL;
 	rte_withdraw_all(pp);
 	routes_flush(p);
+	free(p->by_age);
+	p->by_age = NULL;
+	p->by_age_n = 0;
 	defer_free(p->sync_ev);
 	p->sync_ev = NULL;
 	k8s_db_free(&p->db);

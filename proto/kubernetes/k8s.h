@@ -29,6 +29,9 @@ struct k8s_proto {
 	struct k8s_db db;		/* the last good state */
 	int have_state;			/* db was filled at least once */
 	int alloc_dirty;		/* Services, pools or class changed since the last allocation */
+	struct service **by_age;	/* the Services oldest first, for announcing */
+	int by_age_n;
+	int alloc_sorted_dirty;		/* by_age must be sorted again */
 	struct pa_state alloc;		/* the allocations of the last run */
 	struct k8s_statefile *sf;
 	struct k8s_watch *watch;	/* API mode */
