@@ -69,6 +69,7 @@ struct proto_class {
 	size_t proto_size;		/* size of the class's instance struct */
 	int max_instances;		/* 0 = any number */
 	int needs_name;			/* name required (else generated: bgp1, bgp2...) */
+	int exports;			/* has an export channel (for `configure check`) */
 	/* Run by default: when a config has no protocol of this class nor of
 	 * any class named here (NULL-terminated), the core adds one named
 	 * after the class with default options (proto_config_implicit). */

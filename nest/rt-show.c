@@ -684,8 +684,11 @@ static size_t mem_routes(void)
 	return b;
 }
 
+void reconf_routes_init(void);
+
 void rt_show_init(void)
 {
+	reconf_routes_init();	/* configure check: routes a reload would change */
 	cmd_register(CMD_SHOW_ROUTE, cmd_show_route);
 	cmd_mem_routes = mem_routes;
 }

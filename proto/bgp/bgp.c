@@ -954,6 +954,7 @@ static void bgp_class_init(void)
 struct proto_class proto_bgp = {
 	.name = "bgp",
 	.label = "BGP",
+	.exports = 1,
 	.config_size = sizeof(struct bgp_config),
 	.proto_size = sizeof(struct bgp_proto),
 	.class_init = bgp_class_init,

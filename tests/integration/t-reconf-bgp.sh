@@ -75,6 +75,10 @@ mb_assert_nomatch 'restarted|added|removed|changed' "$out" "configure check of t
 conf "[203.0.113.7/32, 203.0.113.9/32]" 90 >"$MB_WORK/m.conf"
 out=$(mb_ctl m configure check)
 mb_assert_match 'protocol a \(bgp\): changed in place' "$out" "configure check names the soft change"
+mb_assert_match 'routes of a: 1 to announce, 1 to withdraw' "$out" "configure check counts the routes that change"
+out=$(mb_ctl m configure check all)
+mb_assert_match '\+ 203\.0\.113\.9/32' "$out" "configure check all lists the announcement"
+mb_assert_match '- 203\.0\.113\.8/32' "$out" "configure check all lists the withdrawal"
 mb_ctl m configure >/dev/null
 mb_wait 10 "203.0.113.9/32 announced" has 203.0.113.9/32
 mb_wait 10 "203.0.113.8/32 withdrawn" eval '! has 203.0.113.8/32'
