@@ -149,7 +149,7 @@ check: deps
 
 demo: deps
 	$(MAKE) all
-	sh tests/demo.sh
+	bash tests/demo.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
