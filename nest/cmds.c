@@ -129,10 +129,10 @@ static void proto_info(struct proto *p, char *info, size_t len)
 	info[0] = 0;
 	if (p->class->get_info && p->state != PS_DOWN)
 		p->class->get_info(p, info, len);
-	else if (p->last_error[0])
-		snprintf(info, len, "%s", p->last_error);
 	else if (p->disabled || p->disabled_by_cmd)
 		snprintf(info, len, "%s", "Disabled");
+	else if (p->last_error[0])
+		snprintf(info, len, "%s", p->last_error);
 	else if (p->selector_blocks)
 		snprintf(info, len, "%s", "Node selector does not match");
 }

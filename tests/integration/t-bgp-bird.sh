@@ -119,4 +119,16 @@ mb_assert_match '[Hh]old timer expired' "$(mb_ctl m show protocols all ebgp4)" "
 awk -v h="$held" 'BEGIN { exit !(h >= 4.5 && h <= 9) }' || mb_fail "session went down after $held s, not about the hold time of 6 s"
 mb_wait 30 "ebgp4 Established again after BIRD resumes" established m4
 mb_wait 10 "203.0.113.7/32 back at BIRD" has 203.0.113.7/32
-mb_log "BIRD interop: routes, attributes, 4-octet ASN, IPv6 and the hold timer are right"
+
+# disable / enable / restart: Cease 2 (Administrative Shutdown) and 4 (Administrative Reset)
+mb_assert_match 'ebgp4: disabled' "$(mb_ctl m disable ebgp4)" "disable reply"
+mb_wait_log 10 r 'm4: Received: Administrative shutdown'
+mb_wait 10 "203.0.113.7/32 withdrawn while disabled" eval '! has 203.0.113.7/32'
+mb_assert_match 'Disabled' "$(mb_ctl m show protocols ebgp4)" "show protocols says disabled"
+mb_assert_match 'ebgp4: enabled' "$(mb_ctl m enable ebgp4)" "enable reply"
+mb_wait 20 "m4 Established after enable" established m4
+mb_assert_match 'ebgp4: restarted' "$(mb_ctl m restart ebgp4)" "restart reply"
+mb_wait_log 10 r 'm4: Received: Administrative reset'
+mb_wait 20 "m4 Established after restart" established m4
+mb_wait 10 "203.0.113.7/32 back at BIRD after restart" has 203.0.113.7/32
+mb_log "BIRD interop: routes, attributes, 4-octet ASN, IPv6, hold timer, disable/enable/restart are right"
