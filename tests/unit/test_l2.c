@@ -12,6 +12,10 @@
  *   printf '%s' 'node-a#2001:db8::10' | sha256sum   -> 5525059d790a...
  *   printf '%s' 'node-b#2001:db8::10' | sha256sum   -> 21d5668f18c0...
  *   printf '%s' 'node-c#2001:db8::10' | sha256sum   -> d30d3eb7a242...
+ * and for the text form of IPv6 addresses (RFC 5952, as Go's net.IP prints
+ * them: no "::" for a single zero group, the first of equal runs):
+ *   printf '%s' 'node-a#2001:db8:0:1:1:1:1:1' | sha256sum -> 9b61bb23c6c4...
+ *   printf '%s' 'node-a#2001:db8::1:0:0:1' | sha256sum    -> 714f24695e20...
  * so for 203.0.113.10 the order is c, a, b; for 198.51.100.7 a, b, c; for
  * 2001:db8::10 b, a, c.
  */
@@ -131,6 +135,14 @@ START_TEST(key_matches_sha256sum)
 	ck_assert_int_eq(l2_elect_key("node-b", a, k), 0);
 	hex(k, h);
 	ck_assert_str_eq(h, "21d5668f18c03bbe00f394da685dde376e0293fd36d5320ac575f592bd70c06b");
+	ck_assert(ip_pton("2001:db8:0:1:1:1:1:1", &a) != 0);
+	ck_assert_int_eq(l2_elect_key("node-a", a, k), 0);
+	hex(k, h);
+	ck_assert_str_eq(h, "9b61bb23c6c4a2ebbca0a6efd696253d10581d5937db6daf61204f86b28342e0");
+	ck_assert(ip_pton("2001:0db8:0000:0000:0001:0000:0000:0001", &a) != 0);
+	ck_assert_int_eq(l2_elect_key("node-a", a, k), 0);
+	hex(k, h);
+	ck_assert_str_eq(h, "714f24695e207d7e37431e22e421563eeca9062122196b58a8cb86f321dcbf6f");
 }
 END_TEST
 
