@@ -10,15 +10,19 @@
 #     changes, the client exits 1 with FILE:LINE:COL, configure check says so;
 #  5. protocol a removed: BIRD receives Cease subcode 3 (Peer De-configured);
 #  6. `configure timeout 5` without confirm: the old config is back after 5 s.
+# A third session, to GoBGP, never changes: through all of the above GoBGP
+# must count one OPEN and no UPDATE beyond its first feed.
 # needs: root
 # timeout: 150
 . "$(dirname "$0")/lib.sh"
-mb_need bird
+mb_need bird gobgpd jq
 
 mb_ns_add mb-rc-m
 mb_ns_add mb-rc-r
 mb_link mb-rc-m veth-m 192.0.2.1/24 mb-rc-r veth-r 192.0.2.2/24
 mb_addr mb-rc-m veth-m 192.0.2.4/24
+mb_ns_add mb-rc-g
+mb_link mb-rc-m veth-g 198.51.100.1/24 mb-rc-g veth-g 198.51.100.2/24
 
 conf() { # FILTER_SET HOLD_B [WITH_A]
 	cat <<CONF
@@ -29,6 +33,7 @@ filter fa { if net ~ $1 then accept; reject; }
 CONF
 	[ "${3:-1}" = 1 ] && echo "protocol bgp a { neighbor 192.0.2.2 as 64512; local 192.0.2.1 as 64513; connect retry time 1; export filter fa; }"
 	echo "protocol bgp b { neighbor 192.0.2.2 port 1179 as 64512; local 192.0.2.4 as 64513; hold time $2; connect retry time 1; }"
+	echo "protocol bgp g { neighbor 198.51.100.2 as 64600; local 198.51.100.1 as 64513; connect retry time 1; }"
 }
 conf "[203.0.113.7/32, 203.0.113.8/32]" 90 >"$MB_WORK/m.conf"
 
@@ -47,8 +52,20 @@ protocol bgp b {
 	ipv4 { import all; export none; };
 }
 CONF
+cat >"$MB_WORK/g.toml" <<'CONF'
+[global.config]
+  as = 64600
+  router-id = "198.51.100.2"
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "198.51.100.1"
+    peer-as = 64513
+CONF
 mb_metalbird m mb-rc-m "$MB_WORK/m.conf"
 mb_bird r mb-rc-r "$MB_WORK/r.conf"
+mb_gobgpd gob mb-rc-g "$MB_WORK/g.toml"
+gmsgs() { mb_gobgp gob neighbor 198.51.100.1 -j | jq -r '"\(.state.session_state) \(.state.messages.received.open) \(.state.messages.received.update)"'; }
+mb_wait 40 "GoBGP session Established" sh -c "'$METALBIRDC' -s '$MB_WORK/m.ctl' show protocols g | grep -q Established"
 
 est() { mb_birdc r show protocols "$1" | grep -q Established; }
 mb_wait 20 "a Established" est a
@@ -58,6 +75,10 @@ mb_wait 10 "203.0.113.8/32 at BIRD" has 203.0.113.8/32
 sleep 1
 since() { mb_birdc r show protocols "$1" | awk -v p="$1" '$1 == p { print $5 }'; }
 counters() { mb_birdc r show protocols all "$1" | awk '/Import updates:/ { u = $3 } /Import withdraws:/ { w = $3 } END { print u, w }'; }
+mb_wait 20 "GoBGP has its routes" sh -c "'$METALBIRDC' -s '$MB_WORK/m.ctl' show protocols all g | grep -q '4 exported'"
+sleep 1
+g0=$(gmsgs)
+mb_log "GoBGP: state, OPENs, UPDATEs received: $g0"
 sa=$(since a) sb=$(since b) ca=$(counters a) cb=$(counters b)
 mb_log "before: a since $sa counters $ca; b since $sb counters $cb"
 
@@ -68,6 +89,7 @@ mb_assert_eq "$sa" "$(since a)" "a's session start after an unchanged reload"
 mb_assert_eq "$sb" "$(since b)" "b's session start after an unchanged reload"
 mb_assert_eq "$ca" "$(counters a)" "UPDATEs BIRD received on a after an unchanged reload"
 mb_assert_eq "$cb" "$(counters b)" "UPDATEs BIRD received on b after an unchanged reload"
+mb_assert_eq "$g0" "$(gmsgs)" "GoBGP's session state, OPENs and UPDATEs after an unchanged reload"
 out=$(mb_ctl m configure check)
 mb_assert_nomatch 'restarted|added|removed|changed' "$out" "configure check of the unchanged config"
 
@@ -107,15 +129,15 @@ set +e
 out=$(mb_ctl m configure 2>&1); rc=$?
 set -e
 mb_assert_eq 1 "$rc" "exit status of configure with a syntax error"
-mb_assert_match 'm\.conf:10:1: missing .;. before .\}.' "$out" "the syntax error names FILE:LINE:COL"
-mb_assert_match 'm\.conf:10:1' "$(mb_ctl m configure check 2>&1 || true)" "configure check reports the error too"
+mb_assert_match 'm\.conf:11:1: missing .;. before .\}.' "$out" "the syntax error names FILE:LINE:COL"
+mb_assert_match 'm\.conf:11:1' "$(mb_ctl m configure check 2>&1 || true)" "configure check reports the error too"
 cp "$MB_WORK/good.conf" "$MB_WORK/m.conf"
 printf 'protocol bgp c { neighbor 192.0.2.2 as 64512; local as 65535; }\n' >>"$MB_WORK/m.conf"
 set +e
 out=$(mb_ctl m configure 2>&1); rc=$?
 set -e
 mb_assert_eq 1 "$rc" "exit status of configure with a bad ASN"
-mb_assert_match 'm\.conf:7:[0-9]+: local AS 65535 is not a valid AS number' "$out" "the semantic error names FILE:LINE:COL"
+mb_assert_match 'm\.conf:8:[0-9]+: local AS 65535 is not a valid AS number' "$out" "the semantic error names FILE:LINE:COL"
 mb_assert_eq "$sa" "$(since a)" "a untouched by the failed reloads"
 mb_assert_match 'Established' "$(mb_ctl m show protocols b)" "b untouched by the failed reloads"
 cp "$MB_WORK/good.conf" "$MB_WORK/m.conf"
@@ -135,4 +157,5 @@ mb_assert_match 'Undo scheduled in 5 s' "$(mb_ctl m configure timeout 5)" "confi
 mb_assert_match 'No protocols match' "$(mb_ctl m show protocols a 2>&1 || true)" "a removed by the unconfirmed config"
 mb_wait 12 "the old config is back: protocol a" sh -c "'$METALBIRDC' -s '$MB_WORK/m.ctl' show protocols a | grep -q BGP"
 mb_wait 20 "a Established after the undo" est a
+mb_assert_eq "$g0" "$(gmsgs)" "GoBGP's session state, OPENs and UPDATEs after all the reloads"
 mb_log "reloads disturb only what changed"
