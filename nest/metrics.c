@@ -1,13 +1,25 @@
 /*
  * metalbird -- Prometheus metrics: registry and the core's own series
+ *
+ * The registry collects the writers that modules register and produces
+ * one page in the text exposition format (version 0.0.4).  The core's own
+ * series are here: the config (loaded, stale, reloads, last reload result
+ * and time), the protocols (up, time of the last state change), and the
+ * pool allocator (addresses in use and total per pool, Services allocated
+ * and pending), under MetalLB's names where it has one (METALLB.md), so
+ * that MetalLB's dashboards and alerts keep working.
  */
 #include "nest/metrics.h"
 #include "conf/commit.h"
 #include "nest/mem.h"
+#include "nest/pool.h"
+#include "nest/pool_alloc.h"
 #include "nest/protocol.h"
+#include "proto/kubernetes/k8s.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_WRITERS 16
@@ -34,9 +46,32 @@ void mbuf_printf(struct mbuf *b, const char *fmt, ...)
 	}
 }
 
+/*
+ * MetalLB names some gauges with the counter suffix _total
+ * (metallb_bgp_announced_prefixes_total, metallb_allocator_addresses_in_use_total).
+ * The names must stay for the dashboards, but a gauge named _total is a
+ * format problem to Prometheus' linter (promtool check metrics), and calling
+ * a value that goes down a counter would break rate().  Such families are
+ * declared untyped, which is what the format offers for "a value, no
+ * promise about it".
+ */
 void metrics_family(struct mbuf *b, const char *name, const char *type, const char *help)
 {
-	mbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	size_t n = strlen(name);
+
+	if (!strcmp(type, "gauge") && n > 6 && !strcmp(name + n - 6, "_total"))
+		type = "untyped";
+	mbuf_printf(b, "# HELP %s ", name);
+	/* HELP text escapes only backslash and newline (exposition format) */
+	for (const char *h = help; *h; h++) {
+		if (*h == '\\')
+			mbuf_printf(b, "\\\\");
+		else if (*h == '\n')
+			mbuf_printf(b, "\\n");
+		else
+			mbuf_printf(b, "%c", *h);
+	}
+	mbuf_printf(b, "\n# TYPE %s %s\n", name, type);
 }
 
 const char *metrics_escape(const char *s, char *buf, size_t len)
@@ -63,32 +98,113 @@ void metrics_register(metrics_fn fn)
 		writers[nwriters++] = fn;
 }
 
-static void core_metrics(struct mbuf *b)
+static void config_metrics(struct mbuf *b)
 {
-	char esc[256];
-
 	metrics_family(b, "metallb_k8s_client_config_loaded_bool", "gauge",
 		       "1 if the configuration was loaded successfully");
 	mbuf_printf(b, "metallb_k8s_client_config_loaded_bool %d\n", config ? 1 : 0);
+	/* MetalLB: stale = the last config update failed and an older one runs */
+	metrics_family(b, "metallb_k8s_client_config_stale_bool", "gauge",
+		       "1 if running on a stale configuration, because the latest config failed to load");
+	mbuf_printf(b, "metallb_k8s_client_config_stale_bool %d\n", !config_last_reload_ok);
 	metrics_family(b, "metalbird_config_last_reload_successful", "gauge",
 		       "1 if the last reload succeeded, 0 if it failed");
 	mbuf_printf(b, "metalbird_config_last_reload_successful %d\n", config_last_reload_ok);
 	metrics_family(b, "metalbird_config_reloads_total", "counter", "Reloads attempted");
 	mbuf_printf(b, "metalbird_config_reloads_total %d\n", config_reload_count);
+	metrics_family(b, "metalbird_config_last_reload_timestamp_seconds", "gauge",
+		       "Wall-clock time the running configuration was committed");
+	mbuf_printf(b, "metalbird_config_last_reload_timestamp_seconds %.3f\n", config ? config->load_time : 0.0);
+	metrics_family(b, "metalbird_start_time_seconds", "gauge", "Wall-clock time the daemon started");
+	mbuf_printf(b, "metalbird_start_time_seconds %.3f\n", config_start_time);
+}
+
+static void proto_metrics(struct mbuf *b)
+{
+	char esc[256];
+	double last = 0;
+
 	metrics_family(b, "metalbird_protocol_up", "gauge", "1 if the protocol is up");
 	for (struct proto *p = proto_list; p; p = p->next)
 		mbuf_printf(b, "metalbird_protocol_up{protocol=\"%s\",proto=\"%s\"} %d\n",
 			    metrics_escape(p->name, esc, sizeof esc), p->class->name, p->state == PS_UP);
 	metrics_family(b, "metalbird_protocol_state_change_timestamp_seconds", "gauge",
 		       "Wall-clock time of the protocol's last state change");
-	for (struct proto *p = proto_list; p; p = p->next)
+	for (struct proto *p = proto_list; p; p = p->next) {
 		mbuf_printf(b, "metalbird_protocol_state_change_timestamp_seconds{protocol=\"%s\"} %.3f\n",
 			    metrics_escape(p->name, esc, sizeof esc), p->since);
+		if (p->since > last)
+			last = p->since;
+	}
+	metrics_family(b, "metalbird_last_state_change_timestamp_seconds", "gauge",
+		       "Wall-clock time of the last state change of any protocol");
+	mbuf_printf(b, "metalbird_last_state_change_timestamp_seconds %.3f\n", last);
+}
+
+/*
+ * The allocator's view, per pool, under MetalLB's controller names
+ * (internal/allocator/stats.go).  The Services are those of the running
+ * protocol kubernetes, as `show pools` counts them; with none, every
+ * address is free.
+ */
+static void pool_metrics(struct mbuf *b)
+{
+	static const struct { const char *name, *help; } fam[] = {
+		{ "metallb_allocator_addresses_in_use_total", "Number of IP addresses in use, per pool" },
+		{ "metallb_allocator_addresses_total", "Number of usable IP addresses, per pool" },
+		{ "metallb_allocator_ipv4_addresses_in_use_total", "Number of IPv4 addresses in use, per pool" },
+		{ "metallb_allocator_ipv4_addresses_total", "Number of usable IPv4 addresses, per pool" },
+		{ "metallb_allocator_ipv6_addresses_in_use_total", "Number of IPv6 addresses in use, per pool" },
+		{ "metallb_allocator_ipv6_addresses_total", "Number of usable IPv6 addresses, per pool" },
+		{ "metallb_allocator_services_allocated_total", "Number of Services allocated, per pool" },
+	};
+	enum { NFAM = sizeof fam / sizeof fam[0] };
+	struct service *const *svcs = NULL;
+	int n = 0, npools = 0, pending = 0;
+	char esc[256];
+
+	if (k8s_instance) {
+		svcs = (struct service *const *)k8s_instance->db.services.obj;
+		n = k8s_instance->db.services.n;
+	}
+	for (const struct pool_config *pc = config ? config->pools : NULL; pc; pc = pc->next)
+		npools++;
+	struct pa_pool_usage *u = npools ? xzalloc(sizeof *u * (size_t)npools) : NULL;
+	int i = 0;
+	for (const struct pool_config *pc = config ? config->pools : NULL; pc; pc = pc->next)
+		pa_pool_usage(pc, svcs, n, &u[i++]);
+	for (int k = 0; k < NFAM; k++) {
+		metrics_family(b, fam[k].name, "gauge", fam[k].help);
+		i = 0;
+		for (const struct pool_config *pc = config ? config->pools : NULL; pc; pc = pc->next, i++) {
+			const struct pa_pool_usage *x = &u[i];
+			unsigned long long v;
+			switch (k) {
+			case 0: v = x->used4 + x->used6; break;
+			case 1: v = x->size4 + x->size6 < x->size4 ? ~0ULL : x->size4 + x->size6; break;
+			case 2: v = x->used4; break;
+			case 3: v = x->size4; break;
+			case 4: v = x->used6; break;
+			case 5: v = x->size6; break;
+			default: v = (unsigned long long)x->services; break;
+			}
+			mbuf_printf(b, "%s{pool=\"%s\"} %llu\n", fam[k].name, metrics_escape(pc->name, esc, sizeof esc), v);
+		}
+	}
+	free(u);
+	for (int j = 0; j < n; j++)
+		if (svcs[j]->served && !svcs[j]->naddrs)
+			pending++;
+	metrics_family(b, "metalbird_allocator_pending_services", "gauge",
+		       "LoadBalancer Services of our class that have no address (pool exhausted, bad request, ...)");
+	mbuf_printf(b, "metalbird_allocator_pending_services %d\n", pending);
 }
 
 void metrics_collect(struct mbuf *b)
 {
-	core_metrics(b);
+	config_metrics(b);
+	proto_metrics(b);
+	pool_metrics(b);
 	for (int i = 0; i < nwriters; i++)
 		writers[i](b);
 }
