@@ -9,8 +9,10 @@
  * config would change, for `configure check`.
  */
 #include "proto/kubernetes/k8s.h"
+#include "nest/channel.h"
 #include "nest/cli.h"
 #include "nest/cmds.h"
+#include "nest/rt-table.h"
 #include "nest/mem.h"
 
 #include <jansson.h>
@@ -111,6 +113,64 @@ static void cmd_show_pools(struct cli *c, struct cmd_args *a)
 	cli_ok(c);
 }
 
+/* Which protocols send the Service's route (its first address, at the
+ * pool's first aggregation length) and, for the others, why not: the
+ * channel's own answer (rejected by the export filter...) or the state of
+ * the protocol. */
+static void export_info(const struct service *s, char *buf, size_t len, json_t *obj)
+{
+	const struct pool_config *pc = config && s->pool ? pool_find(config, s->pool) : NULL;
+	size_t o = 0, o2 = 0;
+	char by[200] = "", notby[400] = "";
+	json_t *ja = obj ? json_array() : NULL, *jn = obj ? json_object() : NULL;
+
+	buf[0] = 0;
+	if (!pc || !s->naddrs)
+		goto out;
+	int af = ip_af(s->addrs[0]);
+	int agg = af == AF_IP4 ? (pc->nagg4 ? pc->agg4[0] : 32) : (pc->nagg6 ? pc->agg6[0] : 128);
+	net_addr net = net_make(s->addrs[0], af, agg);
+	struct rt_table *t = rt_table_af(af);
+	struct rt_net *rn = t ? rt_find(t, &net) : NULL;
+	if (!rn || !rt_best(rn))
+		goto out;
+	for (struct channel *ch = channel_list; ch; ch = ch->next) {
+		const char *name = ch->proto->name, *why = NULL;
+		if (ch->proto == &k8s_instance->p)
+			continue;
+		if (ch->proto->state != PS_UP || !ch->up) {
+			why = ch->proto->state == PS_START ? "session down" : "protocol down";
+		} else if (!channel_sent(ch, &net)) {
+			struct rta *a = channel_eval(ch, t, rn, &why);
+			if (a) {
+				rta_free(a);
+				why = "not sent yet";
+			}
+			if (!why)
+				why = "not exported";
+		}
+		if (!why) {
+			if (o + strlen(name) + 3 < sizeof by)
+				o += (size_t)snprintf(by + o, sizeof by - o, "%s%s", o ? ", " : "", name);
+			if (ja)
+				json_array_append_new(ja, json_string(name));
+		} else {
+			if (o2 + strlen(name) + strlen(why) + 5 < sizeof notby)
+				o2 += (size_t)snprintf(notby + o2, sizeof notby - o2, "%s%s: %s", o2 ? "; " : "", name, why);
+			if (jn)
+				json_object_set_new(jn, name, json_string(why));
+		}
+	}
+	if (by[0] || notby[0])
+		snprintf(buf, len, "%s%s%s%s%s", by[0] ? "by " : "", by, by[0] && notby[0] ? "; " : "",
+			 notby[0] ? "not by " : "", notby);
+out:
+	if (obj) {
+		json_object_set_new(obj, "exported_by", ja);
+		json_object_set_new(obj, "not_exported_by", jn);
+	}
+}
+
 static const char *policy_name(enum k8s_policy p)
 {
 	return p == K8S_POLICY_LOCAL ? "Local" : "Cluster";
@@ -122,7 +182,7 @@ static void cmd_show_services(struct cli *c, struct cmd_args *a)
 	json_t *arr = c->json ? json_array() : NULL;
 	int n, found = 0;
 	struct service *const *svcs = svcs_of(&n);
-	char why[400], addrs[2 * IP_STRLEN + 4], b[IP_STRLEN];
+	char why[400], addrs[2 * IP_STRLEN + 4], b[IP_STRLEN], exp[640];
 
 	if (a->n > 1) {
 		json_decref(arr);
@@ -160,13 +220,17 @@ static void cmd_show_services(struct cli *c, struct cmd_args *a)
 				json_object_set_new(o, "reason", json_string(why));
 			if (s->served && !s->naddrs)
 				json_object_set_new(o, "pending", json_true());
+			export_info(s, exp, sizeof exp, why[0] ? NULL : o);
 			json_array_append_new(arr, o);
 		} else {
 			char ep[32];
 			snprintf(ep, sizeof ep, "%d/%d", s->ep_local, s->ep_total);
-			cli_msg(c, -RC_SERVICE_LIST, "%-32s %-32s %-14s %-8s %-9s %s", s->key, s->naddrs ? addrs : "-",
+			exp[0] = 0;
+			if (!why[0])
+				export_info(s, exp, sizeof exp, NULL);
+			cli_msg(c, -RC_SERVICE_LIST, "%-32s %-32s %-14s %-8s %-9s %s%s%s", s->key, s->naddrs ? addrs : "-",
 				s->pool ? s->pool : "-", policy_name(s->traffic_policy), ep,
-				why[0] ? why : "announced");
+				why[0] ? why : "announced", exp[0] ? " " : "", exp);
 		}
 	}
 	if (key && !found) {

@@ -44,6 +44,12 @@ protocol bgp tor {
 	connect retry time 2;
 	export filter to_tor;
 }
+protocol bgp tor2 {
+	neighbor 192.0.2.3 as 64512;
+	local 192.0.2.1 as 64513;
+	connect retry time 30;
+	export all;
+}
 CONF
 cat >"$MB_WORK/r.conf" <<'CONF'
 router id 192.0.2.2;
@@ -71,6 +77,13 @@ out=$(mb_birdc r show route 203.0.113.0/32 all)
 mb_assert_match 'BGP\.community: \(64512,300\)' "$out" "community from the k8s_label filter"
 mb_assert_match 'BGP\.as_path: 64513$' "$out" "AS path"
 mb_assert_nomatch 'BGP\.community' "$(mb_birdc r show route 203.0.113.1/32 all)" "no community without the label"
+out=$(mb_ctl m show services web/front)
+mb_assert_match 'announced by tor; not by tor2: session down' "$out" "show services names the protocols"
+mb_ctl m show services json | python3 -c '
+import json, sys
+s = {x["name"]: x for x in json.load(sys.stdin)["services"]}
+assert s["front"]["exported_by"] == ["tor"], s
+assert s["front"]["not_exported_by"] == {"tor2": "session down"}, s' || mb_fail "show services json: exported_by"
 
 # front's endpoint goes unready: withdrawn at BIRD within a second.
 t0=$(date +%s.%N)
