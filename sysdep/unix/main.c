@@ -13,6 +13,7 @@
 #include "sysdep/unix/ctl.h"
 #include "sysdep/unix/loop.h"
 #include "sysdep/unix/main.h"
+#include "sysdep/unix/notify.h"
 
 void metrics_init(void);
 
@@ -152,6 +153,7 @@ void daemon_shutdown(void)
 		return;
 	shutting_down = 1;
 	log_msg(L_INFO, "Shutting down");
+	notify_stopping();
 	proto_all_down_hook = finish_exit;
 	shutdown_timer = tm_new(shutdown_timeout, NULL);
 	tm_start(shutdown_timer, 5);
@@ -169,7 +171,10 @@ static void sig_hup(int sig)
 	char err[1024];
 
 	log_msg(L_INFO, "SIGHUP: reconfiguring");
+	/* systemd (Type=notify-reload) waits for RELOADING=1, then READY=1, also when the reload fails */
+	notify_reloading();
 	config_reload(config_main_file, 0, err, sizeof err);
+	notify_ready();
 }
 
 static void write_pidfile(void)
@@ -315,6 +320,7 @@ int main(int argc, char **argv)
 
 	config_start_time = now_real();
 	log_msg(L_INFO, "Started (metalbird %s, config %s)", MB_VERSION, opt_config);
+	notify_init();		/* READY=1 once this first commit is done */
 	config_commit(cf, 0);
 	loop_run();
 
