@@ -573,16 +573,24 @@ static void s_update(struct bgp_session *s, void *data, const struct bgp_update 
 	bp->received += u->nannounced;
 	if (!keep || !u->nannounced)
 		return;
-	struct rta *r = rta_from_bgp(&u->attrs, fam_of(&u->announced[0]), pathbuf, sizeof pathbuf);
+	/* IPv4 NLRI take NEXT_HOP, MP_REACH prefixes its next hop (which may
+	 * be IPv6 for IPv4 prefixes, RFC 8950): one attribute set per source */
+	struct rta *r[2] = { NULL, NULL };
 	for (int i = 0; i < u->nannounced; i++) {
+		const net_addr *n = &u->announced[i];
+		int mp = n->af == AF_IP6 || (BGP_HAS(&u->attrs, BGP_A_MP_REACH) && u->attrs.mp_afi == BGP_AFI_IP4 &&
+					     !BGP_HAS(&u->attrs, BGP_A_NEXT_HOP));
+		if (!r[mp])
+			r[mp] = rta_from_bgp(&u->attrs, mp ? BGP_FAM_IP6 : BGP_FAM_IP4, pathbuf, sizeof pathbuf);
 		struct rta *out = NULL;
-		if (f_run(in, &u->announced[i], bp->p.name, r, &out) == F_ACCEPT) {
-			rte_update(&bp->p, &u->announced[i], out);
+		if (f_run(in, n, bp->p.name, r[mp], &out) == F_ACCEPT) {
+			rte_update(&bp->p, n, out);
 			rta_free(out);
 		} else
-			rte_update(&bp->p, &u->announced[i], NULL);
+			rte_update(&bp->p, n, NULL);
 	}
-	rta_free(r);
+	rta_free(r[0]);
+	rta_free(r[1]);
 }
 
 /* --- session events ---------------------------------------------------------------- */

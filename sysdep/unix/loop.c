@@ -236,12 +236,22 @@ struct sk {
 	void *data;
 	int closing;		/* close once output is flushed */
 	int fd;
+	struct event *linger;	/* bounds the wait for a peer that does not read */
 };
 
 static void sk_free(struct sk *s)
 {
+	if (s->linger)
+		event_free(s->linger);
 	bufferevent_free(s->bev);
 	free(s);
+}
+
+#define SK_LINGER 5.0	/* seconds a closing socket may take to send what is queued */
+
+static void sk_linger_cb(evutil_socket_t fd, short what, void *arg)
+{
+	sk_free(arg);
 }
 
 static void sk_read_cb(struct bufferevent *bev, void *arg)
@@ -439,6 +449,9 @@ void sk_close_after_flush(struct sk *s)
 	}
 	s->closing = 1;
 	bufferevent_disable(s->bev, EV_READ);
+	struct timeval tv = tv_of(SK_LINGER);
+	s->linger = evtimer_new(base, sk_linger_cb, s);
+	evtimer_add(s->linger, &tv);
 }
 
 /* --- listeners ------------------------------------------------------------------ */
