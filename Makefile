@@ -95,13 +95,16 @@ CLIENT_OBJS := $(call obj_of,$(CLIENT_SRCS))
 CONVERT_OBJS := $(call obj_of,$(CONVERT_SRCS))
 
 metalbird: $(DAEMON_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 metalbirdc: $(CLIENT_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ -lreadline
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -lreadline
 
 metalbird-convert: $(CONVERT_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
 
@@ -109,7 +112,8 @@ metalbird-convert: $(CONVERT_OBJS)
 define unit_test_rule
 $(O)/tests/$(1): $$(call obj_of,$$($(1)_SRCS)) $$(if $$($(1)_GEN),$$(GEN_OBJS))
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(CHECK_LIBS) $$($(1)_LIBS)
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(CHECK_LIBS) $$($(1)_LIBS)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_test_rule,$(t))))
 
