@@ -41,8 +41,16 @@ static void br_poll(void *data)
 
 void l2_bridge_start(void)
 {
+	if (!br.tm)
+		br.tm = tm_new(br_poll, NULL);
+	if (!tm_active(br.tm))
+		br_poll(NULL);
+}
+
+void l2_bridge_stop(void)
+{
 	if (br.tm)
-		return;
-	br.tm = tm_new(br_poll, NULL);
-	br_poll(NULL);
+		tm_stop(br.tm);
+	br.inst = NULL;
+	br.syncs = 0;
 }

@@ -626,6 +626,8 @@ static int l2_shutdown(struct proto *p, enum proto_down_reason why)
 	struct l2_proto *lp = (struct l2_proto *)p;
 
 	l2_unlink(lp);
+	if (!l2_running)
+		l2_bridge_stop();
 	tm_stop(lp->rescan_tm);
 	tm_stop(lp->spam_tm);
 	defer_cancel(lp->elect_ev);

@@ -96,5 +96,6 @@ const char *l2_elected_node(const struct service *s, const char **proto);
 /* proto/l2/k8sbridge.c */
 const struct k8s_db *l2_bridge_db(void);
 void l2_bridge_start(void);
+void l2_bridge_stop(void);	/* no l2 protocol runs */
 
 #endif

@@ -55,12 +55,14 @@ protocol static {
 }
 CONF
 # capture what node-a sends when it takes its addresses at start
-mb_in mb-l2c timeout 15 tshark -i eth0 -n -a duration:8 -f "arp or icmp6" -T fields \
+mb_in mb-l2c timeout 20 tshark -l -i eth0 -n -a duration:10 -f "arp or icmp6" -T fields \
 	-e frame.time_epoch -e eth.src -e arp.opcode -e arp.src.proto_ipv4 -e arp.dst.proto_ipv4 \
 	-e icmpv6.type -e icmpv6.nd.na.target_address -e icmpv6.nd.na.flag.o -e icmpv6.nd.na.flag.s \
 	>"$MB_WORK/cap.txt" 2>"$MB_WORK/cap.err" &
 cap=$!
-mb_wait 10 "tshark capturing" grep -q Capturing "$MB_WORK/cap.err"
+# capturing for real: a probe of our own shows up in the capture
+mb_wait 10 "tshark capturing" sh -c "ip netns exec mb-l2c arping -i eth0 -S 192.0.2.100 -c 1 -w 100000 \
+	192.0.2.250 >/dev/null 2>&1; grep -q 192.0.2.250 '$MB_WORK/cap.txt'"
 mb_metalbird node-a mb-l2-node-a "$MB_WORK/node-a.conf"
 mb_wait 10 "implicit l2 up with 2 addresses" sh -c \
 	"'$METALBIRDC' -s '$MB_WORK/node-a.ctl' show protocols | grep -qE '^l2 +L2 .* up .*2 of 2 announced on 1 interfaces'"
@@ -81,8 +83,8 @@ garp=$(awk -F'\t' -v m="$mac" '$2 == m && $3 == 1 && $4 == "203.0.113.77" && $5 
 una=$(awk -F'\t' -v m="$mac" '$2 == m && $6 == 136 && $7 == "2001:db8:1::77" && ($8 == 1 || $8 == "True") && ($9 == 0 || $9 == "False") {print $1}' "$MB_WORK/cap.txt")
 [[ $(printf '%s\n' "$garp" | grep -c .) == 5 && $(printf '%s\n' "$una" | grep -c .) == 5 ]] ||
 	sed 's/^/    capture: /' "$MB_WORK/cap.txt" >&2
-mb_assert_eq 5 "$(printf '%s\n' "$garp" | grep -c .)" "gratuitous ARPs for 203.0.113.77 in 8 s"
-mb_assert_eq 5 "$(printf '%s\n' "$una" | grep -c .)" "unsolicited NAs for 2001:db8:1::77 in 8 s"
+mb_assert_eq 5 "$(printf '%s\n' "$garp" | grep -c .)" "gratuitous ARPs for 203.0.113.77 in 10 s"
+mb_assert_eq 5 "$(printf '%s\n' "$una" | grep -c .)" "unsolicited NAs for 2001:db8:1::77 in 10 s"
 gaps=$(printf '%s\n' "$garp" | awk 'NR > 1 { d = $1 - p; if (d < 1.0 || d > 1.25) bad = bad " " d } { p = $1 } END { print bad }')
 mb_assert_eq "" "$gaps" "gaps between gratuitous ARPs outside 1.0..1.25 s"
 mb_log "gratuitous ARP times: $(printf '%s\n' "$garp" | tr '\n' ' ')"
