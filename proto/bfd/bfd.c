@@ -275,13 +275,17 @@ static void tx_expired(void *data)
 
 static void notify(struct bfd_session *s)
 {
+	/* RFC 5882 3.2: a neighbor that went AdminDown did not lose the path;
+	 * its clients are told AdminDown, which they must not act on */
+	int st = s->f.state == BFD_S_DOWN && s->f.remote_state == BFD_S_ADMIN_DOWN ? BFD_S_ADMIN_DOWN : s->f.state;
+
 	s->notifying = 1;
 	for (struct bfd_request *r = requests, *next; r; r = next) {
 		next = r->next;
-		if (r->s != s || r->state == s->f.state)
+		if (r->s != s || r->state == st)
 			continue;
-		r->state = s->f.state;
-		r->hook(r->data, s->f.state, bfd_diag_name(s->f.diag));
+		r->state = st;
+		r->hook(r->data, st, bfd_diag_name(s->f.diag));
 	}
 	s->notifying = 0;
 	if (!s->refs)

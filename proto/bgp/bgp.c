@@ -15,6 +15,8 @@
  * protocol whose neighbor address they come from.
  */
 #include "proto/bgp/bgp.h"
+#include "proto/bfd/bfd.h"
+#include "proto/bfd/packets.h"
 #include "proto/bgp/session.h"
 #include "proto/bgp/update.h"
 #include "nest/channel.h"
@@ -72,6 +74,8 @@ struct bgp_proto {
 	double stopped_at;		/* when we last closed the session (monotonic) */
 	struct timer *start_t;		/* delayed start after a stop */
 	char last_error[340];
+	struct bfd_request *bfd;	/* `bfd on`: the BFD session to the neighbor */
+	int bfd_up;			/* it has been Up: a Down now is a failure */
 };
 
 /* --- listeners shared by the protocols ------------------------------------- */
@@ -705,6 +709,36 @@ static void delayed_start(void *data)
 		bgp_session_start(bp->s);
 }
 
+static enum bgp_state cur_state(struct bgp_proto *bp);
+
+/* BFD says the path to the neighbor is gone: take the session down at once
+ * rather than wait for the hold timer (RFC 5882 4.3), and try again a
+ * second later (the connection itself tells when the path is back). */
+static void bgp_bfd_hook(void *data, int state, const char *diag)
+{
+	struct bgp_proto *bp = data;
+
+	if (state == BFD_S_UP) {
+		bp->bfd_up = 1;
+		proto_trace(&bp->p, D_EVENTS, "BFD session up");
+		return;
+	}
+	/* AdminDown from the neighbor is no failure (RFC 5882 3.2), and
+	 * a session that never came up says nothing about the path */
+	if (state == BFD_S_ADMIN_DOWN || !bp->bfd_up)
+		return;
+	bp->bfd_up = 0;
+	if (!bp->s || cur_state(bp) < BGP_S_OPENSENT)
+		return;
+	proto_log(&bp->p, L_INFO, "BFD session down (%s): closing the BGP session", diag);
+	bgp_session_stop(bp->s, 0, NULL);
+	snprintf(bp->last_error, sizeof bp->last_error, "BFD session down");
+	proto_set_error(&bp->p, "%s", bp->last_error);
+	if (!bp->start_t)
+		bp->start_t = tm_new(delayed_start, bp);
+	tm_start(bp->start_t, 1.0);
+}
+
 static int bgp_start(struct proto *p)
 {
 	struct bgp_proto *bp = (struct bgp_proto *)p;
@@ -721,6 +755,9 @@ static int bgp_start(struct proto *p)
 	}
 	bp->lst = listener_get(bp);
 	listener_md5(bp, 1);
+	if (bp->scf->bfd && !bp->bfd)
+		bp->bfd = bfd_request_session(bp->scf->remote_ip, sc.has_local ? sc.local : ip4_make(0),
+					      bp->scf->iface, bgp_bfd_hook, bp);
 	/* Right after we closed a session with a NOTIFICATION (restart,
 	 * reconfiguration), give the peer a second to read it before we open
 	 * the next one; otherwise it may take the new OPEN for a graceful
@@ -750,6 +787,9 @@ static int bgp_shutdown(struct proto *p, enum proto_down_reason why)
 	struct bgp_proto *bp = (struct bgp_proto *)p;
 
 	tm_stop(bp->start_t);
+	bfd_request_free(bp->bfd);
+	bp->bfd = NULL;
+	bp->bfd_up = 0;
 	if (bp->s) {
 		bgp_session_stop(bp->s, cease_subcode(why), NULL);
 		bgp_session_free(bp->s);
@@ -801,6 +841,8 @@ static void bgp_cleanup(struct proto *p)
 	bp->s = NULL;
 	tm_free(bp->start_t);
 	bp->start_t = NULL;
+	bfd_request_free(bp->bfd);
+	bp->bfd = NULL;
 }
 
 static enum bgp_state cur_state(struct bgp_proto *bp)
