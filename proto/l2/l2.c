@@ -277,13 +277,13 @@ static void addr_set_owned(struct l2_proto *lp, struct l2_addr *a, int owned)
 	for (struct l2_if *f = lp->ifs; f; f = f->next)
 		if_join(f, a, owned);
 	if (owned) {
-		proto_trace(&lp->p, D_EVENTS, "%s elected here: announcing", ip_ntop(a->ip, b));
+		proto_log(&lp->p, L_INFO, "%s: elected here, announcing", ip_ntop(a->ip, b));
 		a->spam_left = L2_SPAM_COUNT;
 		a->spam_next = now_mono();
 		spam_send(lp, a);
 	} else {
-		proto_trace(&lp->p, D_EVENTS, "%s no longer ours (%s)", ip_ntop(a->ip, b),
-			    a->elected[0] ? a->elected : "nobody elected");
+		proto_log(&lp->p, L_INFO, "%s: no longer announced here (%s%s)", ip_ntop(a->ip, b),
+			  a->elected[0] ? "elected: " : "", a->elected[0] ? a->elected : a->why ? a->why : "?");
 		a->spam_left = 0;
 	}
 	spam_arm(lp);
@@ -291,6 +291,8 @@ static void addr_set_owned(struct l2_proto *lp, struct l2_addr *a, int owned)
 
 static void addr_free(struct l2_proto *lp, struct l2_addr *a)
 {
+	a->elected[0] = 0;
+	a->why = "withdrawn";
 	addr_set_owned(lp, a, 0);
 	free(a->ns);
 	free(a->svc);
@@ -305,6 +307,13 @@ static void elect_one(struct l2_proto *lp, struct l2_addr *a)
 	const char *w;
 
 	a->why = NULL;
+	if (!l2_db && a->ns) {
+		/* a Service's route, and its state gone: nobody can be elected */
+		a->elected[0] = 0;
+		a->why = "no Kubernetes state";
+		addr_set_owned(lp, a, 0);
+		return;
+	}
 	if (!l2_db) {
 		/* no Kubernetes state at all: a static address, ours */
 		snprintf(a->elected, sizeof a->elected, "%s", self);
