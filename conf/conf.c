@@ -353,6 +353,30 @@ void config_free(struct config *c)
 
 /* --- canonical dump (metalbird -p -v) ---------------------------------------- */
 
+/* A string as the lexer reads it back: in double quotes, with the quote and
+ * the backslash escaped by a backslash, and newline and tab as \n and \t. */
+void cf_dump_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		switch (*s) {
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\t': fputs("\\t", out); break;
+		default: fputc(*s, out); break;
+		}
+	}
+	fputc('"', out);
+}
+
+static void dump_kv(FILE *out, const char *indent, const char *key, const char *value)
+{
+	fprintf(out, "%s%s ", indent, key);
+	cf_dump_string(out, value);
+	fprintf(out, ";\n");
+}
+
 static void dump_debug(FILE *out, unsigned m)
 {
 	static const char *names[] = { "states", "routes", "filters", "events", "packets" };
@@ -380,7 +404,7 @@ void config_dump(FILE *out, const struct config *c)
 	if (c->router_id_set)
 		fprintf(out, "router id %s;\n", ip_ntop(c->router_id, a));
 	if (c->node_name)
-		fprintf(out, "node name \"%s\";\n", c->node_name);
+		dump_kv(out, "", "node name", c->node_name);
 	for (const struct log_cfg *l = c->logs; l; l = l->next) {
 		fprintf(out, "log ");
 		if (l->type == LOG_T_STDERR)
@@ -388,7 +412,7 @@ void config_dump(FILE *out, const struct config *c)
 		else if (l->type == LOG_T_SYSLOG)
 			fprintf(out, "syslog");
 		else
-			fprintf(out, "\"%s\"", l->path);
+			cf_dump_string(out, l->path);
 		if (l->mask == ~0u)
 			fprintf(out, " all;\n");
 		else {
@@ -406,11 +430,11 @@ void config_dump(FILE *out, const struct config *c)
 	fprintf(out, "debug protocols ");
 	dump_debug(out, c->debug_protos);
 	fprintf(out, ";\n");
-	fprintf(out, "state dir \"%s\";\n", c->state_dir);
+	dump_kv(out, "", "state dir", c->state_dir);
 	if (c->metrics_port)
 		fprintf(out, "metrics listen %s port %d;\n", ip_ntop(c->metrics_addr, a), c->metrics_port);
 	if (c->peers_file)
-		fprintf(out, "peers file \"%s\";\n", c->peers_file);
+		dump_kv(out, "", "peers file", c->peers_file);
 	for (const struct pool_config *p = c->pools; p; p = p->next) {
 		fprintf(out, "\n");
 		pool_config_dump(out, p);
@@ -418,13 +442,13 @@ void config_dump(FILE *out, const struct config *c)
 	for (const struct proto_config *p = c->protos; p; p = p->next) {
 		fprintf(out, "\nprotocol %s %s {\n", p->class->name, p->name);
 		if (p->description)
-			fprintf(out, "\tdescription \"%s\";\n", p->description);
+			dump_kv(out, "\t", "description", p->description);
 		fprintf(out, "\tdisabled %s;\n", p->disabled ? "yes" : "no");
 		fprintf(out, "\tdebug ");
 		dump_debug(out, p->debug);
 		fprintf(out, ";\n");
 		if (p->node_selector_text)
-			fprintf(out, "\tnode selector \"%s\";\n", p->node_selector_text);
+			dump_kv(out, "\t", "node selector", p->node_selector_text);
 		fprintf(out, "\timport %s;\n", p->in_filter == FILTER_ACCEPT ? "all" :
 			p->in_filter == FILTER_REJECT || !p->in_filter ? "none" : filter_name(p->in_filter));
 		fprintf(out, "\texport %s;\n", p->out_filter == FILTER_ACCEPT ? "all" :

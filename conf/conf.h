@@ -102,6 +102,8 @@ struct config *config_parse_string(const char *name, const char *text, char *err
 void config_free(struct config *c);
 /* Write the canonical form (for metalbird -p -v). */
 void config_dump(FILE *out, const struct config *c);
+/* A string in config syntax, quoted and escaped (for dump_config hooks). */
+void cf_dump_string(FILE *out, const char *s);
 
 /* --- for grammar actions and module hooks, while parsing ----------------- */
 

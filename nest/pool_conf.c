@@ -201,12 +201,17 @@ void pool_config_dump(FILE *out, const struct pool_config *p)
 	fprintf(out, ";\n");
 	if (p->nnamespaces) {
 		fprintf(out, "\tnamespaces");
-		for (int i = 0; i < p->nnamespaces; i++)
-			fprintf(out, "%s \"%s\"", i ? "," : "", p->namespaces[i]);
+		for (int i = 0; i < p->nnamespaces; i++) {
+			fprintf(out, "%s ", i ? "," : "");
+			cf_dump_string(out, p->namespaces[i]);
+		}
 		fprintf(out, ";\n");
 	}
-	if (p->service_selector_text)
-		fprintf(out, "\tservice selector \"%s\";\n", p->service_selector_text);
+	if (p->service_selector_text) {
+		fprintf(out, "\tservice selector ");
+		cf_dump_string(out, p->service_selector_text);
+		fprintf(out, ";\n");
+	}
 	if (p->has_priority)
 		fprintf(out, "\tpriority %d;\n", p->priority);
 	fprintf(out, "}\n");

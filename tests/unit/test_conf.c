@@ -397,7 +397,9 @@ START_TEST(grammar_dump_round_trip)
 		"pool p { addresses 203.0.113.0/24, 198.51.100.1-198.51.100.9, 2001:db8::/64;\n"
 		"  auto assign no; avoid buggy ips yes; aggregation length 32, 24; aggregation length6 64;\n"
 		"  namespaces \"a\", \"b\"; service selector \"x=y\"; priority 3; }\n"
-		"protocol static s { description \"q\"; route 203.0.113.7/32; node selector \"r in (a,b)\"; export none; }\n";
+		"protocol static s { description \"q \\\"quoted\\\" back\\\\slash\\ttab\\nnewline\"; route 203.0.113.7/32;\n"
+		"  node selector \"r in (a,b)\"; export none; }\n"
+		"peers file \"/x/p\\\"q.conf\";\n";
 	char *d1 = NULL, *d2 = NULL;
 	size_t n1 = 0, n2 = 0;
 	struct config *c = parse(text);
@@ -414,6 +416,9 @@ START_TEST(grammar_dump_round_trip)
 	config_free(c);
 	ck_assert_str_eq(d1, d2);
 	ck_assert_ptr_nonnull(strstr(d1, "\taddresses 198.51.100.1-198.51.100.9;\n"));
+	/* strings come back escaped, so that they read the same */
+	ck_assert_ptr_nonnull(strstr(d1, "\tdescription \"q \\\"quoted\\\" back\\\\slash\\ttab\\nnewline\";\n"));
+	ck_assert_ptr_nonnull(strstr(d1, "peers file \"/x/p\\\"q.conf\";\n"));
 	free(d1);
 	free(d2);
 }
