@@ -6,6 +6,8 @@
  * list's resourceVersion, then a WATCH from that version streams
  * ADDED/MODIFIED/DELETED events (and BOOKMARKs that only move the version
  * on: allowWatchBookmarks) as newline-separated JSON in a chunked response.
+ * A LIST comes in pages of LIST_LIMIT objects (limit and continue), which
+ * replace the objects of their kind only once the last page is in.
  * A watch that ends normally (timeoutSeconds) is resumed from the last
  * version; `410 Gone` (as HTTP status or as an ERROR event) means the version
  * is too old, and the resource is listed again.  Errors (refused, dropped,
@@ -40,6 +42,7 @@
 #define BACKOFF_MIN 0.5
 #define BACKOFF_MAX 30.0
 #define WATCH_TIMEOUT 300	/* timeoutSeconds of a watch */
+#define LIST_LIMIT 500		/* objects per LIST page, as client-go's reflectors ask */
 #define SA_DIR "/var/run/secrets/kubernetes.io/serviceaccount"
 
 enum { R_SVC, R_SLICE, R_NODE, R__N };
@@ -75,6 +78,9 @@ struct resstate {
 	struct k8s_watch *w;
 	int idx;			/* R_* */
 	char *rv;			/* resourceVersion to watch from */
+	struct k8s_db pages;		/* a paged LIST in progress */
+	int gone_streak;		/* 410s without an event between them */
+	int need_list;			/* the retry must LIST, not WATCH */
 	int listed;
 	struct req *cur;		/* the LIST or WATCH in flight */
 	struct timer *retry;
@@ -324,7 +330,7 @@ static void retry_fire(void *data)
 {
 	struct resstate *rs = data;
 
-	if (rs->listed && rs->rv)
+	if (rs->listed && rs->rv && !rs->need_list)
 		start_watch(rs->w, rs->idx);
 	else
 		start_list(rs->w, rs->idx);
@@ -335,15 +341,30 @@ static void url_of(struct k8s_watch *w, int r, const char *query, char *buf, siz
 	snprintf(buf, len, "%s%s%s", w->auth.server, res_def[r].path, query);
 }
 
-static void start_list(struct k8s_watch *w, int r)
+/* One page of a LIST: the first (cont NULL) or the one a continue token
+ * names.  The pages gather in rs->pages until the last one. */
+static void list_page(struct k8s_watch *w, int r, const char *cont)
 {
-	char url[2048];
+	char url[2048], q[1200];
 
-	url_of(w, r, "", url, sizeof url);
+	if (cont) {
+		char *c = curl_easy_escape(NULL, cont, 0);
+		snprintf(q, sizeof q, "?limit=%d&continue=%s", LIST_LIMIT, c);
+		curl_free(c);
+	} else {
+		snprintf(q, sizeof q, "?limit=%d", LIST_LIMIT);
+	}
+	url_of(w, r, q, url, sizeof url);
 	w->r[r].cur = req_new(w, REQ_LIST, r, url);
-	w->r[r].lists++;
 	proto_trace(&w->p->p, D_EVENTS, "LIST %s", url);
 	req_go(w->r[r].cur);
+}
+
+static void start_list(struct k8s_watch *w, int r)
+{
+	k8s_db_free(&w->r[r].pages);
+	w->r[r].lists++;
+	list_page(w, r, NULL);
 }
 
 static void start_watch(struct k8s_watch *w, int r)
@@ -426,21 +447,27 @@ static void list_done(struct k8s_watch *w, struct req *q, long code)
 		res_error(w, r, "LIST: no metadata.resourceVersion");
 		return;
 	}
-	struct k8s_db tmp;
-	k8s_db_init(&tmp);
 	snprintf(where, sizeof where, "%s LIST", res_def[r].name);
-	if (k8s_decode_list_json(doc, res_def[r].kind, where, &tmp, err, sizeof err)) {
-		k8s_db_free(&tmp);
+	if (k8s_decode_list_json(doc, res_def[r].kind, where, &rs->pages, err, sizeof err)) {
+		k8s_db_free(&rs->pages);
 		json_decref(doc);
 		res_error(w, r, "%s", err);
+		return;
+	}
+	const char *cont = json_string_value(json_object_get(json_object_get(doc, "metadata"), "continue"));
+	if (cont && *cont) {
+		list_page(w, r, cont);
+		json_decref(doc);
 		return;
 	}
 	free(rs->rv);
 	rs->rv = xstrdup(json_string_value(rv));
 	json_decref(doc);
-	replace_kind(&w->p->db, res_def[r].kind, &tmp);
-	k8s_db_free(&tmp);
+	/* the last page: the whole list replaces what we had of this kind */
+	replace_kind(&w->p->db, res_def[r].kind, &rs->pages);
+	k8s_db_free(&rs->pages);
 	rs->listed = 1;
+	rs->need_list = 0;
 	rs->backoff = 0;
 	rs->last_error[0] = 0;
 	became_up(w);
@@ -482,6 +509,7 @@ static void handle_watch_line(struct req *q, const char *line, size_t len)
 		rs->rv = xstrdup(rv);
 	}
 	rs->events++;
+	rs->gone_streak = 0;
 	if (!strcmp(type, "BOOKMARK"))
 		goto out;
 	void *o;
@@ -515,7 +543,14 @@ static void watch_done(struct k8s_watch *w, struct req *q, long code, CURLcode r
 	if (q->gone || code == 410) {
 		proto_log(&w->p->p, L_INFO, "%s: resourceVersion %s is gone (410): listing again", res_def[r].name,
 			  rs->rv ? rs->rv : "");
-		/* the objects stay until the new list replaces them */
+		/* the objects stay until the new list replaces them; a server
+		 * that says 410 again to a fresh list's version gets backoff,
+		 * not a tight loop */
+		if (rs->gone_streak++) {
+			rs->need_list = 1;
+			res_error(w, r, "410 Gone again right after a LIST");
+			return;
+		}
 		start_list(w, r);
 		return;
 	}
@@ -529,6 +564,7 @@ static void watch_done(struct k8s_watch *w, struct req *q, long code, CURLcode r
 	}
 	/* the server ended the watch (timeoutSeconds): carry on from where we are */
 	rs->backoff = 0;
+	rs->gone_streak = 0;
 	start_watch(w, r);
 }
 
@@ -731,6 +767,7 @@ void k8s_watch_stop(struct k8s_watch *w)
 	for (int r = 0; r < R__N; r++) {
 		tm_free(w->r[r].retry);
 		free(w->r[r].rv);
+		k8s_db_free(&w->r[r].pages);
 	}
 	curl_multi_cleanup(w->multi);
 	tm_free(w->mtimer);

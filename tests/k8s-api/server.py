@@ -4,8 +4,9 @@
 Serves Services (v1), EndpointSlices (discovery.k8s.io/v1) and Nodes (v1)
 shaped as the Kubernetes API reference shows them:
 
-  GET  /api/v1/services                       a ServiceList (items without kind/apiVersion,
-                                              metadata.resourceVersion of the list)
+  GET  /api/v1/services[?limit=N[&continue=T]]  a ServiceList (items without kind/apiVersion,
+                                              metadata.resourceVersion of the list; metadata.continue
+                                              when more pages follow; $MB_MOCK_PAGE caps the page size)
   GET  /api/v1/services?watch=1&resourceVersion=RV&allowWatchBookmarks=true&timeoutSeconds=N
                                               HTTP/1.1 chunked stream of watch events, one JSON object
                                               per line: {"type":"ADDED|MODIFIED|DELETED|BOOKMARK|ERROR","object":...};
@@ -22,7 +23,7 @@ TLS with the certificate and key given.  Control endpoints for the test (no auth
   POST /mock/put     {"resource": R, "object": OBJ}        ADDED or MODIFIED (a Service keeps its status)
   POST /mock/delete  {"resource": R, "namespace": NS, "name": N}
   POST /mock/bookmark {"resource": R}
-  POST /mock/expire  {"resource": R, "mode": "event"|"http"}  compact history; end watches of R
+  POST /mock/expire  {"resource": R, "mode": "event"|"http"}  compact history up to now; end watches of R
   POST /mock/drop    {"resource": R}                        cut watch connections without a last chunk
   POST /mock/token   {"token": T}
   GET  /mock/log                                           every API request: method, path, query,
@@ -32,6 +33,7 @@ INITIAL.json is a kubectl List (items with kind) as tests/k8s-api/mkstate.py wri
 """
 import http.server
 import json
+import os
 import queue
 import socket
 import ssl
@@ -169,6 +171,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         "metadata": {"resourceVersion": str(rv[0]),
                                      "annotations": {"k8s.io/initial-events-end": "true"}}}}))
             elif what == "expire":
+                # as if etcd moved on and compacted: every version a client
+                # holds is now too old, the next list's is fine
+                rv[0] += 1
                 compacted[res] = rv[0]
                 http410[res] = req.get("mode") == "http"
                 for q in watchers[res]:
@@ -203,13 +208,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         with lock:
             items = []
-            for obj in state[res].values():
-                o = json.loads(json.dumps(obj))
+            for k in sorted(state[res]):
+                o = json.loads(json.dumps(state[res][k]))
                 o.pop("kind", None)
                 o.pop("apiVersion", None)
                 items.append(o)
-            doc = {"kind": RES[res][1] + "List", "apiVersion": RES[res][2],
-                   "metadata": {"resourceVersion": str(rv[0])}, "items": items}
+            meta = {"resourceVersion": str(rv[0])}
+            # limit and continue: pages (MB_MOCK_PAGE makes them smaller than asked)
+            limit = int(q.get("limit") or 0)
+            if limit and os.environ.get("MB_MOCK_PAGE"):
+                limit = min(limit, int(os.environ["MB_MOCK_PAGE"]))
+            start = int(q["continue"].split(":")[1]) if q.get("continue") else 0
+            if limit:
+                if start + limit < len(items):
+                    meta["continue"] = "%d:%d" % (rv[0], start + limit)
+                    meta["remainingItemCount"] = len(items) - start - limit
+                items = items[start:start + limit]
+            doc = {"kind": RES[res][1] + "List", "apiVersion": RES[res][2], "metadata": meta, "items": items}
         self.record(200)
         self.send_json(200, doc)
 
@@ -222,7 +237,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         timeout = float(q.get("timeoutSeconds") or 300)
         mine = queue.Queue()
         with lock:
-            expired = start <= compacted[res]
+            expired = start < compacted[res]     # events after the compaction point are kept
             if expired and http410[res]:
                 self.record(410)
                 self.send_json(410, status(410, "Expired", "too old resource version: %d (%d)" % (start, rv[0])))
