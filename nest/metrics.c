@@ -48,18 +48,21 @@ void mbuf_printf(struct mbuf *b, const char *fmt, ...)
 
 /*
  * MetalLB names some gauges with the counter suffix _total
- * (metallb_bgp_announced_prefixes_total, metallb_allocator_addresses_in_use_total).
- * The names must stay for the dashboards, but a gauge named _total is a
- * format problem to Prometheus' linter (promtool check metrics), and calling
- * a value that goes down a counter would break rate().  Such families are
- * declared untyped, which is what the format offers for "a value, no
- * promise about it".
+ * (metallb_bgp_announced_prefixes_total, metallb_allocator_addresses_in_use_total)
+ * and some counters without it (metallb_layer2_requests_received).  The
+ * names must stay for the dashboards, but either is a problem to
+ * Prometheus' linter (promtool check metrics), and calling a value that
+ * goes down a counter would break rate().  Such families are declared
+ * untyped, which is what the format offers for "a value, no promise about
+ * its kind"; queries on the names work as with MetalLB.
  */
 void metrics_family(struct mbuf *b, const char *name, const char *type, const char *help)
 {
 	size_t n = strlen(name);
+	int total = n > 6 && !strcmp(name + n - 6, "_total");
+	int counter = !strcmp(type, "counter");
 
-	if (!strcmp(type, "gauge") && n > 6 && !strcmp(name + n - 6, "_total"))
+	if (counter != total)
 		type = "untyped";
 	mbuf_printf(b, "# HELP %s ", name);
 	/* HELP text escapes only backslash and newline (exposition format) */

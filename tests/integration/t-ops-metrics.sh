@@ -207,4 +207,26 @@ mb_assert_eq 0 "$(value metallb_k8s_client_config_stale_bool '')" "config stale 
 mb_assert_eq 2 "$(value metalbird_config_reloads_total '')" "reloads after two attempts"
 scrape 7473 >"$MB_WORK/page3.prom"
 check_format "$MB_WORK/page3.prom"
+# Label escaping, with a node name that needs it ("we\"ird\\node"): a
+# second daemon without BGP runs the implicit layer-2 protocol, which
+# announces its static route under MetalLB's metallb_speaker_announced with
+# a node label; and MetalLB's layer-2 counters are on the page too.
+mb_ns_add mb-om-e
+mb_in mb-om-e ip link add e0 type veth peer name e1
+mb_in mb-om-e ip link set e0 up
+mb_in mb-om-e ip link set e1 up
+mb_addr mb-om-e e0 203.0.113.65/26
+cat >"$MB_WORK/e.conf" <<'CONF'
+node name "we\"ird\\node";
+log stderr all;
+metrics listen 127.0.0.1 port 7474;
+protocol static { route 203.0.113.77/32; }
+CONF
+mb_metalbird e mb-om-e "$MB_WORK/e.conf"
+scrape_e() { mb_in mb-om-e curl -sf --max-time 3 http://127.0.0.1:7474/metrics; }
+announced() { scrape_e | grep -qF 'metallb_speaker_announced{ip="203.0.113.77",node="we\"ird\\node",protocol="layer2",service=""} 1'; }
+mb_wait 5 "metallb_speaker_announced with the node name escaped" announced
+scrape_e >"$MB_WORK/page4.prom"
+mb_assert_match '^metallb_layer2_gratuitous_sent\{ip="203\.0\.113\.77",protocol="l2"\} [0-9]+$' "$(cat "$MB_WORK/page4.prom")" "layer-2 counters"
+check_format "$MB_WORK/page4.prom"
 mb_log "metrics: MetalLB's series right, format clean (promtool), listener follows the config"
