@@ -5,9 +5,10 @@
  * through nest/filter/build.c, which checks types and folds constants; the
  * locations of bison (@N) give every error its FILE:LINE:COL.
  *
- * Known limit: inside `case`, an `if ... then STMT;` without else directly
- * before `else:` takes that else as its own (the lexer has no `else:`
- * token); put the if in { } there.
+ * Known limit: inside `case`, an `if ... then STMT;` nested in another
+ * statement (e.g. `if a then s; else if b then t;`) right before `else:`
+ * takes that else as its own (the lexer has no `else:` token); put it in
+ * { } there.
  */
 CF_HDR
 #include "nest/filter/build.h"
@@ -239,6 +240,13 @@ case_body:
    CASE f_expr '{' { $$ = f_case_new($2, &@1); }
  | case_body set_items ':' { f_case_arm($1, $2, 0, &@2); $$ = $1; }
  | case_body ELSE ':' { f_case_arm($1, NULL, 1, &@2); $$ = $1; }
+ /* `if C then S;` right before `else:`: the else is the case's (the lexer
+  * has no `else:` token, so it is told apart by the ':') */
+ | case_body IF f_expr THEN cmd ELSE ':' {
+	f_case_add($1, f_if($3, $5, NULL, &@2));
+	f_case_arm($1, NULL, 1, &@6);
+	$$ = $1;
+   }
  | case_body cmd { f_case_add($1, $2); $$ = $1; }
  ;
 
