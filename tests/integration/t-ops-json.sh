@@ -33,6 +33,7 @@ pool tiny { addresses 203.0.113.16/32; auto assign no; }
 protocol kubernetes k8s { state file "services.json"; }
 protocol static s4 { route 198.51.100.0/24; }
 protocol bfd bfd1 { interface "veth-m" { interval 100 ms; }; }
+protocol l2 lan { interface "veth-m"; }
 function is_svc() { return net ~ [203.0.113.0/24+]; }
 filter to_tor { if is_svc() then { bgp_community.add((64512, 7)); accept; } reject; }
 template bgp tmpl { connect retry time 2; }
@@ -98,7 +99,7 @@ j "$(keys '["version","router_id","node_name","server_time","last_reboot","last_
 
 # show protocols [all] [NAME | "PATTERN"]
 P='.protocols[] | has("name") and has("proto") and has("table") and has("state") and has("since") and has("info")'
-j "$(keys '["protocols"]') and ([$P] | all) and ([.protocols[].name] | sort) == [\"bfd1\",\"k8s\",\"s4\",\"tor\"]" show protocols
+j "$(keys '["protocols"]') and ([$P] | all) and ([.protocols[].name] | sort) == [\"bfd1\",\"k8s\",\"lan\",\"s4\",\"tor\"]" show protocols
 j "[.protocols[].name] == [\"tor\"] and .protocols[0].proto == \"BGP\" and .protocols[0].state == \"up\" and
    (.protocols[0].info | startswith(\"Established\"))" show protocols tor
 j "[.protocols[].name] == [\"tor\"]" show protocols '"t*"'
@@ -109,7 +110,14 @@ j "$(keys '["protocols"]') and ([$P] | all) and
      .routes.exported == 3) and
    (.protocols[] | select(.name == \"k8s\") | .source == \"state file\" and .services == 4 and .nodes == 1 and
      (.endpoint_slices | type) == \"number\" and (.reads | type) == \"number\" and (.read_errors | type) == \"number\" and
-     (.last_sync_ms | type) == \"number\")" show protocols all
+     (.last_sync_ms | type) == \"number\") and
+   (.protocols[] | select(.name == \"lan\") | .proto == \"L2\" and .kubernetes_state == true and
+     ([.interfaces[] | (.name | type) == \"string\" and (.mac | type) == \"string\" and (.index | type) == \"number\" and
+       (.received | type) == \"number\" and (.sent | type) == \"number\" and (.announced | type) == \"array\"] | all) and
+     (.interfaces[0].name == \"veth-m\") and ((.interfaces[0].announced | sort) == [\"203.0.113.0\",\"203.0.113.1\",\"203.0.113.16\"]) and
+     ([.addresses[] | (.address | type) == \"string\" and (.elected_here | type) == \"boolean\" and has(\"elected_node\") and
+       (.requests | type) == \"number\" and (.replies | type) == \"number\" and (.gratuitous | type) == \"number\"] | all) and
+     (.addresses[] | select(.address == \"203.0.113.16\") | .service == \"t/a\" and .elected_here == true and .elected_node == \"node-1\"))" show protocols all
 j '.protocols | length == 1' show protocols all tor
 
 # show route [all] [count] [for] [where] [export] [protocol] [pool]
@@ -165,7 +173,7 @@ j "$(keys '["routing_tables","protocols","current_config","total"]') and ([.[] |
 SY='.symbols[] | (.name | type) == "string" and ([.kind] | inside(["protocol","pool","filter","function","template","constant","service"]))'
 j "$(keys '["symbols"]') and ([$SY] | all) and
    ([.symbols[] | select(.kind != \"service\") | .kind + \":\" + .name] | sort) ==
-   ([\"constant:LP\",\"filter:to_tor\",\"function:is_svc\",\"pool:prod\",\"pool:tiny\",\"protocol:bfd1\",\"protocol:k8s\",\"protocol:s4\",\"protocol:tor\",\"template:tmpl\"] | sort)" show symbols
+   ([\"constant:LP\",\"filter:to_tor\",\"function:is_svc\",\"pool:prod\",\"pool:tiny\",\"protocol:bfd1\",\"protocol:k8s\",\"protocol:lan\",\"protocol:s4\",\"protocol:tor\",\"template:tmpl\"] | sort)" show symbols
 j '([.symbols[].name] | sort) == ["prod","tiny"]' show symbols pool
 j '([.symbols[].name] | sort) == ["t/a","t/b","web/back","web/front"]' show symbols service
 
@@ -186,7 +194,7 @@ done
 # The issue's own example.
 mb_ctl m show protocols json | jq . >/dev/null || mb_fail "metalbirdc show protocols json | jq ."
 # Abbreviations work with json too.
-mb_ctl m sh pro json | jq -e '.protocols | length == 4' >/dev/null || mb_fail "sh pro json"
+mb_ctl m sh pro json | jq -e '.protocols | length == 5' >/dev/null || mb_fail "sh pro json"
 
 # Every show command of the command table was exercised above.
 while read -r words; do
