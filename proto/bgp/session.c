@@ -478,7 +478,12 @@ static void go_established(struct bgp_conn *c)
 	struct bgp_session *s = c->s;
 	struct bgp_conn *other = s->conn[c->outgoing ? 1 : 0];
 
-	if (other)
+	/* RFC 4271 6.8: collision resolution is between connections that
+	 * have an OPEN; one still connecting is just dropped (closing it with
+	 * a flush would leave its connect callback pointing at freed memory) */
+	if (other && other->st == C_CONNECT)
+		conn_free(other, 0);
+	else if (other)
 		close_collision(other);
 	c->st = C_ESTABLISHED;
 	s->est = c;
