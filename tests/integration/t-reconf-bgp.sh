@@ -9,7 +9,9 @@
 #  4. a config that does not parse, and one that fails a check: nothing
 #     changes, the client exits 1 with FILE:LINE:COL, configure check says so;
 #  5. protocol a removed: BIRD receives Cease subcode 3 (Peer De-configured);
-#  6. `configure timeout 5` without confirm: the old config is back after 5 s.
+#  6. `configure timeout 5` without confirm: the old config is back after 5 s;
+#  7. `configure timeout` then `configure confirm`: the new config stays;
+#     `configure undo` brings back the previous one.
 # A third session, to GoBGP, never changes: through all of the above GoBGP
 # must count one OPEN and no UPDATE beyond its first feed.
 # needs: root
@@ -157,5 +159,15 @@ mb_assert_match 'Undo scheduled in 5 s' "$(mb_ctl m configure timeout 5)" "confi
 mb_assert_match 'No protocols match' "$(mb_ctl m show protocols a 2>&1 || true)" "a removed by the unconfirmed config"
 mb_wait 12 "the old config is back: protocol a" sh -c "'$METALBIRDC' -s '$MB_WORK/m.ctl' show protocols a | grep -q BGP"
 mb_wait 20 "a Established after the undo" est a
+
+# 7. configure timeout + confirm keeps the new config; configure undo brings back the one before
+conf "[203.0.113.7/32, 203.0.113.9/32]" 15 0 >"$MB_WORK/m.conf"
+mb_ctl m configure timeout 3 >/dev/null
+mb_assert_match 'Reconfiguration confirmed' "$(mb_ctl m configure confirm)" "configure confirm reply"
+sleep 4
+mb_assert_match 'No protocols match' "$(mb_ctl m show protocols a 2>&1 || true)" "the confirmed config stays after its timeout"
+mb_assert_match 'Undo requested' "$(mb_ctl m configure undo)" "configure undo reply"
+mb_wait 10 "configure undo brings a back" sh -c "'$METALBIRDC' -s '$MB_WORK/m.ctl' show protocols a | grep -q BGP"
+mb_wait 20 "a Established after configure undo" est a
 mb_assert_eq "$g0" "$(gmsgs)" "GoBGP's session state, OPENs and UPDATEs after all the reloads"
 mb_log "reloads disturb only what changed"
