@@ -443,7 +443,7 @@ static void if_rx(int fd, void *data)
 		ssize_t n = rawsock_recv(fd, buf, sizeof buf, &fl);
 		if (n <= 0)
 			break;
-		if (fl & RAWSOCK_OUTGOING)
+		if (fl & (RAWSOCK_OUTGOING | RAWSOCK_VLAN))
 			continue;
 		struct l2_pkt p;
 		const char *err;

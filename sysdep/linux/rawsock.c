@@ -131,6 +131,10 @@ ssize_t rawsock_recv(int fd, uint8_t *buf, size_t len, unsigned *flags)
 			memcpy(&aux, CMSG_DATA(c), sizeof aux);
 			if (aux.tp_status & TP_STATUS_CSUMNOTREADY)
 				*flags |= RAWSOCK_CSUM_UNREADY;
+			/* a tag the device stripped: the frame belongs to a VLAN
+			 * interface, and an untagged answer would go astray */
+			if (aux.tp_status & TP_STATUS_VLAN_VALID)
+				*flags |= RAWSOCK_VLAN;
 		}
 	return n;
 }

@@ -11,6 +11,7 @@
 /* Flags of a received frame (rawsock_recv). */
 #define RAWSOCK_OUTGOING	0x1	/* sent by this host: not a question for us */
 #define RAWSOCK_CSUM_UNREADY	0x2	/* the L4 checksum is left to the device */
+#define RAWSOCK_VLAN		0x4	/* came with an 802.1Q tag (stripped by the device) */
 
 /* A packet socket on interface ifindex that receives only ARP requests and
  * ICMPv6 Neighbor Solicitations (a classic BPF filter in the kernel), non

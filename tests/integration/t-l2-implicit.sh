@@ -96,6 +96,27 @@ mb_assert_match '^metallb_layer2_responses_sent\{ip="203\.0\.113\.77",protocol="
 mb_assert_match '^metallb_layer2_gratuitous_sent\{ip="2001:db8:1::77",protocol="l2"\} [1-9]' "$m" "metrics"
 mb_assert_match '^metallb_speaker_announced\{ip="203\.0\.113\.77",node="node-a",protocol="layer2",service=""\} 1' "$m" "metrics"
 
+# a request that came tagged (802.1Q, the tag stripped by the device) belongs
+# to a VLAN interface node-a does not have: no answer, not even counted;
+# the same request untagged is
+reqs() {
+	mb_in mb-l2-node-a curl -s --max-time 5 http://127.0.0.1:7472/metrics |
+		sed -nE 's/^metallb_layer2_requests_received\{ip="203\.0\.113\.77".*\} ([0-9]+)$/\1/p'
+}
+if ip -n mb-l2c link add link eth0 name eth0.100 type vlan id 100 2>/dev/null; then
+	ip -n mb-l2c link set eth0.100 up
+	mb_addr mb-l2c eth0.100 198.51.100.200/24
+	n0=$(reqs)
+	macs=$(mb_in mb-l2c timeout 5 arping -i eth0.100 -S 198.51.100.200 -c 2 -w 300000 203.0.113.77 2>/dev/null |
+		sed -nE 's/.* bytes from ([0-9a-f:]{17}) .*/\1/p' | sort -u || true)
+	mb_assert_eq "" "$macs" "ARP answers to a tagged request"
+	mb_assert_eq "$n0" "$(reqs)" "requests counted for tagged frames"
+	l2_arp_macs 203.0.113.77 >/dev/null
+	(( $(reqs) > n0 )) || mb_fail "untagged requests are not counted ($n0 -> $(reqs))"
+else
+	mb_log "NOTE: no 802.1Q support in this kernel: the tagged-request check is skipped"
+fi
+
 # the solicited-node group of 2001:db8:1::77 is joined on the interface
 out=$(ip -n mb-l2-node-a maddr show dev eth0)
 mb_assert_match 'link +33:33:ff:00:00:77' "$out" "multicast addresses of node-a eth0"
