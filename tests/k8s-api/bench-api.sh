@@ -7,6 +7,16 @@
 # routes (LIST of everything) and RSS.
 # Usage: tests/k8s-api/bench-api.sh [N]
 set -eu
+# Run inside a network namespace of our own: the daemon's BGP protocol
+# listens on the wildcard address, and nothing here may touch the host.
+if [[ -z ${MB_IN_NS:-} ]]; then
+	ip netns add mb-bench-api
+	trap 'ip netns del mb-bench-api' EXIT
+	ip -n mb-bench-api link set lo up
+	rc=0
+	ip netns exec mb-bench-api env MB_IN_NS=1 bash "$0" "$@" || rc=$?
+	exit $rc
+fi
 top=$(cd "$(dirname "$0")/../.." && pwd)
 K=$top/tests/k8s-api
 N=${1:-10000}

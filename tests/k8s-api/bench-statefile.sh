@@ -9,6 +9,16 @@
 #     `show route` sees it; median of 10.
 # Usage: tests/k8s-api/bench-statefile.sh [N_SERVICES] [N_ROUTES]
 set -eu
+# Run inside a network namespace of our own: the daemon's BGP protocol
+# listens on the wildcard address, and nothing here may touch the host.
+if [[ -z ${MB_IN_NS:-} ]]; then
+	ip netns add mb-bench-sf
+	trap 'ip netns del mb-bench-sf' EXIT
+	ip -n mb-bench-sf link set lo up
+	rc=0
+	ip netns exec mb-bench-sf env MB_IN_NS=1 bash "$0" "$@" || rc=$?
+	exit $rc
+fi
 top=$(cd "$(dirname "$0")/../.." && pwd)
 N=${1:-10000}
 R=${2:-100000}

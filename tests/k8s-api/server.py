@@ -207,12 +207,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.watch(res, q)
             return
         with lock:
-            items = []
-            for k in sorted(state[res]):
-                o = json.loads(json.dumps(state[res][k]))
-                o.pop("kind", None)
-                o.pop("apiVersion", None)
-                items.append(o)
+            keys = sorted(state[res])
             meta = {"resourceVersion": str(rv[0])}
             # limit and continue: pages (MB_MOCK_PAGE makes them smaller than asked)
             limit = int(q.get("limit") or 0)
@@ -220,10 +215,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 limit = min(limit, int(os.environ["MB_MOCK_PAGE"]))
             start = int(q["continue"].split(":")[1]) if q.get("continue") else 0
             if limit:
-                if start + limit < len(items):
+                if start + limit < len(keys):
                     meta["continue"] = "%d:%d" % (rv[0], start + limit)
-                    meta["remainingItemCount"] = len(items) - start - limit
-                items = items[start:start + limit]
+                    meta["remainingItemCount"] = len(keys) - start - limit
+                keys = keys[start:start + limit]
+            items = []
+            for k in keys:
+                o = dict(state[res][k])     # items of a list carry no kind/apiVersion
+                o.pop("kind", None)
+                o.pop("apiVersion", None)
+                items.append(o)
             doc = {"kind": RES[res][1] + "List", "apiVersion": RES[res][2], "metadata": meta, "items": items}
         self.record(200)
         self.send_json(200, doc)
