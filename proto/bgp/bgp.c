@@ -30,6 +30,7 @@
 #include "sysdep/unix/loop.h"
 #include "sysdep/unix/main.h"
 #include "sysdep/linux/tcp.h"
+#include "sysdep/unix/sockaddr.h"
 
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -114,10 +115,7 @@ static void bgp_accept(int fd, void *data)
 		close(fd);
 		return;
 	}
-	if (ss.ss_family == AF_INET)
-		remote = ip4_make(ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr));
-	else
-		remote = ip_from_bytes(AF_IP6, ((struct sockaddr_in6 *)&ss)->sin6_addr.s6_addr);
+	remote = ip_from_sa(&ss, NULL);
 	struct bgp_proto *bp = bgp_find_by_remote(remote);
 	if (!bp) {
 		log_msg(L_REMOTE, "BGP: connection from %s refused: no protocol has that neighbor", ip_ntop(remote, a));

@@ -7,6 +7,7 @@
  * 255 - (hops - 1) through IP_MINTTL / IPV6_MINHOPCOUNT.
  */
 #include "sysdep/linux/tcp.h"
+#include "sysdep/unix/sockaddr.h"
 
 #include <errno.h>
 #include <linux/tcp.h>
@@ -19,35 +20,12 @@
 #define IPV6_MINHOPCOUNT 73
 #endif
 
-static socklen_t to_sockaddr(ip_addr a, int family, uint16_t port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof *ss);
-	if (family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		sin->sin_addr.s_addr = htonl(ip4_get(a));
-		return sizeof *sin;
-	}
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(port);
-	if (ip_is4(a)) {
-		/* v4-mapped, for an IPv6 socket talking to an IPv4 peer */
-		sin6->sin6_addr.s6_addr[10] = sin6->sin6_addr.s6_addr[11] = 0xff;
-		uint32_t v = htonl(ip4_get(a));
-		memcpy(&sin6->sin6_addr.s6_addr[12], &v, 4);
-	} else
-		ip_to_bytes(a, sin6->sin6_addr.s6_addr);
-	return sizeof *sin6;
-}
-
 int tcp_md5_set(int fd, int family, ip_addr peer, const char *key, char *err, size_t errlen)
 {
 	struct tcp_md5sig md5;
 
 	memset(&md5, 0, sizeof md5);
-	to_sockaddr(peer, family, 0, (struct sockaddr_storage *)&md5.tcpm_addr);
+	sa_from_ip(peer, family, 0, (struct sockaddr_storage *)&md5.tcpm_addr);
 	if (key) {
 		size_t n = strlen(key);
 		if (n > TCP_MD5SIG_MAXKEYLEN) {
@@ -78,7 +56,7 @@ int tcp_setopts(int fd, int family, const struct sk_tcp_opts *o, ip_addr peer, c
 	if (o->has_local || o->local_port) {
 		struct sockaddr_storage ss;
 		ip_addr any = family == AF_INET ? ip4_make(0) : (ip_addr){ { 0, 0, 0, 0 } };
-		socklen_t len = to_sockaddr(o->has_local ? o->local : any, family, o->local_port, &ss);
+		socklen_t len = sa_from_ip(o->has_local ? o->local : any, family, o->local_port, &ss);
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 		if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
 			char a[IP_STRLEN];

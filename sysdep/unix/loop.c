@@ -9,6 +9,7 @@
  */
 #include "sysdep/unix/loop.h"
 #include "sysdep/linux/tcp.h"
+#include "sysdep/unix/sockaddr.h"
 #include "nest/mem.h"
 
 #include <errno.h>
@@ -317,43 +318,11 @@ struct sk *sk_from_fd(int fd, const struct sk_ops *ops, void *data)
 	return sk_wrap(fd, ops, data);
 }
 
-static socklen_t sockaddr_of(ip_addr a, uint16_t port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof *ss);
-	if (ip_is4(a)) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		sin->sin_addr.s_addr = htonl(ip4_get(a));
-		return sizeof *sin;
-	}
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(port);
-	ip_to_bytes(a, sin6->sin6_addr.s6_addr);
-	return sizeof *sin6;
-}
-
-static ip_addr ip_of_sockaddr(const struct sockaddr_storage *ss, uint16_t *port)
-{
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
-		if (port)
-			*port = ntohs(sin->sin_port);
-		return ip4_make(ntohl(sin->sin_addr.s_addr));
-	}
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
-	if (port)
-		*port = ntohs(sin6->sin6_port);
-	ip_addr a = ip_from_bytes(AF_IP6, sin6->sin6_addr.s6_addr);
-	return a;	/* a v4-mapped v6 address reads as IPv4, which is what it is */
-}
-
 struct sk *sk_tcp_connect(ip_addr dst, uint16_t port, const struct sk_tcp_opts *o,
 			  const struct sk_ops *ops, void *data, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = sockaddr_of(dst, port, &ss);
+	socklen_t len = sa_from_ip(dst, 0, port, &ss);
 	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0) {
@@ -420,7 +389,7 @@ int sk_addrs(struct sk *s, ip_addr *local, uint16_t *lport, ip_addr *remote, uin
 	if (local || lport) {
 		if (getsockname(s->fd, (struct sockaddr *)&ss, &len) < 0)
 			return -1;
-		ip_addr a = ip_of_sockaddr(&ss, lport);
+		ip_addr a = ip_from_sa(&ss, lport);
 		if (local)
 			*local = a;
 	}
@@ -428,7 +397,7 @@ int sk_addrs(struct sk *s, ip_addr *local, uint16_t *lport, ip_addr *remote, uin
 	if (remote || rport) {
 		if (getpeername(s->fd, (struct sockaddr *)&ss, &len) < 0)
 			return -1;
-		ip_addr a = ip_of_sockaddr(&ss, rport);
+		ip_addr a = ip_from_sa(&ss, rport);
 		if (remote)
 			*remote = a;
 	}
@@ -487,7 +456,7 @@ struct listener *listen_tcp(ip_addr addr, uint16_t port, const struct sk_tcp_opt
 			    accept_fn fn, void *data, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = sockaddr_of(addr, port, &ss);
+	socklen_t len = sa_from_ip(addr, 0, port, &ss);
 	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
 
 	if (fd < 0) {
