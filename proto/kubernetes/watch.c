@@ -661,6 +661,12 @@ void k8s_watch_status_changed(struct k8s_watch *w)
 		proto_trace(&w->p->p, D_EVENTS, "PATCH %s %s", url, body);
 		req_go(q);
 	}
+	/* forget what we sent to Services that are gone or no longer ours */
+	for (int i = w->patched.n - 1; i >= 0; i--) {
+		const struct service *s = k8s_set_get(&w->p->db.services, w->patched.keys[i]);
+		if (!s || !s->served)
+			patched_free(k8s_set_del(&w->patched, w->patched.keys[i]));
+	}
 }
 
 /* --- completion ------------------------------------------------------------------------ */
