@@ -660,8 +660,13 @@ struct bgp_session *bgp_session_new(const struct bgp_session_config *cf,
 		s->ours.caps.gr = 1;
 		s->ours.caps.gr_time = cf->gr_time;
 		s->ours.caps.gr_restart = cf->gr_restarting;
-		for (int f = 0; f < BGP_FAM_N; f++)
+		s->ours.caps.gr_notification = cf->gr_notification;
+		/* RFC 4724 3: the F bit says the forwarding state of the
+		 * family survived the restart (the kernel's, which it does) */
+		for (int f = 0; f < BGP_FAM_N; f++) {
 			s->ours.caps.gr_af[f] = s->ours.caps.mp[f];
+			s->ours.caps.gr_fwd[f] = cf->gr_restarting && s->ours.caps.mp[f];
+		}
 	}
 	return s;
 }
@@ -699,7 +704,10 @@ void bgp_session_stop(struct bgp_session *s, int subcode, const char *text)
 {
 	struct bgp_down_info info = { 0 };
 	int was_est = s->est != NULL;
+	int hard = (subcode & BGP_STOP_HARD) && s->est && s->ours.caps.gr_notification &&
+		   s->est->peer.caps.gr_notification;
 
+	subcode &= 0xff;
 	s->admin_up = 0;
 	s->in_backoff = 0;
 	tm_stop(s->retry_t);
@@ -713,12 +721,19 @@ void bgp_session_stop(struct bgp_session *s, int subcode, const char *text)
 			uint8_t b[BGP_MAX_LEN];
 			struct bgp_notification n;
 			struct bgp_err e;
-			size_t l = bgp_cease_encode(subcode, text, b, sizeof(b));
+			size_t l;
+			if (hard && c == s->est) {
+				/* RFC 8538 3: Cease/Hard Reset, its data the
+				 * subcode it stands for */
+				uint8_t d = (uint8_t)subcode;
+				l = bgp_notification_encode(BGP_ERR_CEASE, BGP_CEASE_HARD_RESET, &d, 1, b, sizeof(b));
+			} else
+				l = bgp_cease_encode(subcode, text, b, sizeof(b));
 			conn_write(c, b, l);
 			if (c == s->est) {
 				info.notif_sent = 1;
 				info.code = BGP_ERR_CEASE;
-				info.subcode = (uint8_t)subcode;
+				info.subcode = (uint8_t)(hard ? BGP_CEASE_HARD_RESET : subcode);
 				if (l && bgp_notification_decode(b + BGP_HDR_LEN, l - BGP_HDR_LEN, &n, &e) == 0)
 					bgp_notification_format(&n, info.text, sizeof(info.text));
 			}

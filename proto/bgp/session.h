@@ -55,7 +55,8 @@ struct bgp_session_config {
 	uint8_t enhanced_rr;		/* offer RFC 7313 */
 	uint8_t gr;			/* offer graceful restart (RFC 4724) */
 	uint16_t gr_time;		/* its restart time */
-	uint8_t gr_restarting;		/* set the R bit (we restarted) */
+	uint8_t gr_restarting;		/* set the R bit (we restarted) and F per family */
+	uint8_t gr_notification;	/* set the N bit (RFC 8538) */
 };
 
 /* Why a session went down. */
@@ -89,7 +90,10 @@ struct bgp_session *bgp_session_new(const struct bgp_session_config *cf,
 				    const struct bgp_session_ops *ops, void *data);
 void bgp_session_free(struct bgp_session *s);
 void bgp_session_start(struct bgp_session *s);
-/* Send Cease/subcode (RFC 9003 text for 2 and 4) and go Idle. */
+/* Send Cease/subcode (RFC 9003 text for 2 and 4) and go Idle.  With
+ * BGP_STOP_HARD or'ed in, and the N bit exchanged (RFC 8538), the Cease is
+ * wrapped in a Hard Reset: the neighbor must not keep our routes. */
+#define BGP_STOP_HARD 0x100
 void bgp_session_stop(struct bgp_session *s, int subcode, const char *text);
 /* An accepted TCP connection from the neighbor; the session takes the fd. */
 void bgp_session_accept(struct bgp_session *s, int fd);
