@@ -77,6 +77,7 @@ struct bgp_proto {
 	char last_error[340];
 	struct bfd_request *bfd;	/* `bfd on`: the BFD session to the neighbor */
 	int bfd_up;			/* it has been Up: a Down now is a failure */
+	struct timer *eor_t;		/* -R: End-of-RIB waits for the route sources */
 };
 
 /* --- listeners shared by the protocols ------------------------------------- */
@@ -486,10 +487,49 @@ static void ch_end(struct channel *ch)
 	bgp_flush(ch->data);
 }
 
+/* Are the route sources complete?  A source that is still starting (the
+ * Kubernetes protocol before its first full sync) has not yet put all its
+ * routes in the table. */
+static int sources_ready(void)
+{
+	for (struct proto *p = proto_list; p; p = p->next)
+		if (p->class != &proto_bgp && p->cf && !p->disabled && !p->disabled_by_cmd &&
+		    !p->selector_blocks && p->state == PS_START)
+			return 0;
+	return 1;
+}
+
+static void eor_check(void *data)
+{
+	struct bgp_proto *bp = data;
+
+	if (!bp->established)
+		return;
+	/* RFC 4724 4.1: the restarting speaker sends End-of-RIB once its
+	 * initial update is complete; a peer keeps our old routes (stale)
+	 * until then, so an early one would withdraw what is not back yet.
+	 * Changes that sources made meanwhile reach us through the channel
+	 * before the timer fires again. */
+	if (!sources_ready()) {
+		tm_start(bp->eor_t, 0.5);
+		return;
+	}
+	for (int f = 0; f < BGP_FAM_N; f++)
+		bp->eor_due[f] = 1;
+	bgp_flush(bp);
+}
+
 static void ch_feed_done(struct channel *ch)
 {
 	struct bgp_proto *bp = ch->data;
 
+	if (opt_graceful_restart && !sources_ready()) {
+		if (!bp->eor_t)
+			bp->eor_t = tm_new(eor_check, bp);
+		proto_trace(&bp->p, D_EVENTS, "End-of-RIB waits for the route sources (graceful restart)");
+		tm_start(bp->eor_t, 0.5);
+		return;
+	}
 	for (int f = 0; f < BGP_FAM_N; f++)
 		bp->eor_due[f] = 1;
 	bgp_flush(bp);
@@ -696,7 +736,10 @@ static void session_config(const struct bgp_config *c, struct bgp_session_config
 	sc->enhanced_rr = 1;
 	sc->gr = c->gr_mode != BGP_GR_OFF;
 	sc->gr_time = (uint16_t)c->gr_time;
-	sc->gr_restarting = (uint8_t)opt_graceful_restart;
+	/* -R sets the Restart State bit only where we restart gracefully;
+	 * the N bit (RFC 8538) too: only then may a NOTIFICATION keep routes */
+	sc->gr_restarting = (uint8_t)(c->gr_mode == BGP_GR_ON && opt_graceful_restart);
+	sc->gr_notification = c->gr_mode == BGP_GR_ON;
 }
 
 static void delayed_start(void *data)
@@ -788,8 +831,14 @@ static int bgp_shutdown(struct proto *p, enum proto_down_reason why)
 	bfd_request_free(bp->bfd);
 	bp->bfd = NULL;
 	bp->bfd_up = 0;
+	tm_stop(bp->eor_t);
 	if (bp->s) {
-		bgp_session_stop(bp->s, cease_subcode(why), NULL);
+		/* RFC 8538 4: with the N bit exchanged, a Cease lets the neighbor
+		 * keep our routes as stale, which is what a daemon shutdown or
+		 * restart wants (we come back with them, graceful restart on);
+		 * going away for good (disable, removal) is a Hard Reset */
+		int keep = why == PDR_SHUTDOWN || why == PDR_RESTART || why == PDR_CF_RESTART;
+		bgp_session_stop(bp->s, cease_subcode(why) | (keep ? 0 : BGP_STOP_HARD), NULL);
 		bgp_session_free(bp->s);
 		bp->s = NULL;
 		bp->stopped_at = now_mono();
@@ -839,6 +888,8 @@ static void bgp_cleanup(struct proto *p)
 	bp->s = NULL;
 	tm_free(bp->start_t);
 	bp->start_t = NULL;
+	tm_free(bp->eor_t);
+	bp->eor_t = NULL;
 	bfd_request_free(bp->bfd);
 	bp->bfd = NULL;
 }
