@@ -165,9 +165,9 @@ j "$(keys '["interfaces"]') and ([$I] | all) and
    (.interfaces[] | select(.name == \"veth-m\") | (.addresses | index(\"192.0.2.1/24\") != null) and
      (.addresses | index(\"2001:db8:1::1/64\") != null) and .peers == [{\"protocol\": \"tor\", \"peer_address\": \"192.0.2.2\", \"state\": \"Established\"}])" show interfaces
 
-# show memory
+# show memory (total is mallinfo2()'s, which is 0 under AddressSanitizer)
 j "$(keys '["routing_tables","protocols","current_config","total"]') and ([.[] | type] | unique) == [\"number\"] and
-   .total >= .routing_tables" show memory
+   .routing_tables > 0 and .protocols > 0 and .current_config > 0 and (.total >= .routing_tables or .total == 0)" show memory
 
 # show symbols [KIND]
 SY='.symbols[] | (.name | type) == "string" and ([.kind] | inside(["protocol","pool","filter","function","template","constant","service"]))'
