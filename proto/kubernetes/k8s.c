@@ -639,7 +639,10 @@ static void k8s_show_details(struct proto *pp, struct cli *c)
 		p->db.slices.n, p->db.nodes.n);
 	cli_msg(c, -RC_PROTO_DETAILS, "  Reads:          %lu (%lu failed)", p->reads, p->read_errors);
 	cli_msg(c, -RC_PROTO_DETAILS, "  Syncs:          %lu, last took %.2f ms", p->syncs, p->last_sync_ms);
-	cli_msg(c, -RC_PROTO_DETAILS, "  Routes:         %zu in the table", p->rcount);
+	size_t live = 0;
+	for (size_t i = 0; i < p->rsize; i++)
+		live += p->routes[i].rta != NULL;	/* rcount counts tombstones too */
+	cli_msg(c, -RC_PROTO_DETAILS, "  Routes:         %zu in the table", live);
 	if (p->node_blocked)
 		cli_msg(c, -RC_PROTO_DETAILS, "  Node:           %s", p->node_why);
 	if (p->state_error[0])
