@@ -64,6 +64,14 @@ wait_more "$n" "$re"
 mb_assert_match '<RMT> tor: Received: Cease / Administrative shutdown' "$(cat "$LOG")" "the NOTIFICATION received, as a remote event"
 mb_birdc r enable m >/dev/null
 mb_wait 15 "tor Established again" est
+# With a shutdown communication (RFC 9003): the operator's words are in the
+# reason, on the same line.
+re='tor: session down: .*Administrative shutdown.*maintenance window 42'
+n=$(nlines "$re")
+mb_birdc r 'disable m "maintenance window 42"' >/dev/null
+wait_more "$n" "$re"
+mb_birdc r enable m >/dev/null
+mb_wait 15 "tor Established again" est
 
 # debug tor all: trace lines (states and session events) for tor, none for s4.
 mb_ctl m debug tor all >/dev/null || mb_fail "debug tor all"
