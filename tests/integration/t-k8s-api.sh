@@ -37,6 +37,7 @@ printf '%s\n' "$TOKEN" >token
 python3 "$K/mkstate.py" initial.json svc:web/front:t=1:ready=node-1:port=80 node:node-1
 # pages of two objects: every LIST of more than two goes through continue tokens
 export MB_MOCK_PAGE=2
+export MB_MOCK_CLIENT_CA=$MB_WORK/ca.crt
 mb_bg api python3 "$K/server.py" "$port" srv.crt srv.key "$TOKEN" initial.json ready
 mb_wait 10 "API server up" test -s ready
 mock() { python3 "$K/mock.py" "$API" ca.crt "$@"; }
@@ -166,5 +167,34 @@ mb_assert_match 'Reconfigured' "$out" "configure"
 mb_wait 5 "up again with api server / token file / ca file" has_route '203\.0\.113\.1/32'
 out=$(mb_ctl mb show protocols all k8s)
 mb_assert_match "API server: +$API" "$out" "show protocols all names the server"
+
+# A kubeconfig with a client certificate and key (as kubelet.conf has), no token.
+openssl req -newkey rsa:2048 -nodes -keyout node.key -out node.csr -subj "/O=system:nodes/CN=system:node:node-1" 2>/dev/null
+openssl x509 -req -in node.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out node.crt -days 2 2>/dev/null
+cat >kubeconfig-cert <<YAML
+apiVersion: v1
+kind: Config
+clusters:
+- cluster:
+    certificate-authority: ca.crt
+    server: $API
+  name: test
+contexts:
+- context: {cluster: test, user: node}
+  name: node
+current-context: node
+users:
+- name: node
+  user:
+    client-certificate-data: $(base64 -w0 node.crt)
+    client-key-data: $(base64 -w0 node.key)
+YAML
+sed -i "s|api server \"$API\"; token file \"token\"; ca file \"ca.crt\";|kubeconfig \"kubeconfig-cert\";|" metallb.conf
+grep -q kubeconfig-cert metallb.conf || mb_fail "test: config not switched"
+mb_ctl mb configure >/dev/null
+certreq() { reqs | grep -F '"client_cn": "system:node:node-1"' | grep -F '"path": "/api/v1/nodes"' | grep -qF '"authorization": null'; }
+mb_wait 5 "requests with the client certificate and no token" certreq
+mb_wait 5 "up with the client certificate" sh -c "'$METALBIRDC' -s '$MB_WORK/mb.ctl' show protocols k8s | grep -q ' up '"
+mb_wait 5 "routes with the client certificate" has_route '203\.0\.113\.1/32'
 mb_stop mb
 mb_assert_eq 0 "$MB_STATUS" "exit status"

@@ -17,7 +17,8 @@ shaped as the Kubernetes API reference shows them:
                                               an RFC 7386 merge patch, and a MODIFIED event follows
   (the same for /apis/discovery.k8s.io/v1/endpointslices and /api/v1/nodes)
 
-Every API request needs "Authorization: Bearer TOKEN" (else 401 with a Status).
+Every API request needs "Authorization: Bearer TOKEN" or a client certificate signed by
+$MB_MOCK_CLIENT_CA (else 401 with a Status).
 TLS with the certificate and key given.  Control endpoints for the test (no auth):
 
   POST /mock/put     {"resource": R, "object": OBJ}        ADDED or MODIFIED (a Service keeps its status)
@@ -116,11 +117,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with lock:
             log.append({"method": self.command, "path": u.path, "query": dict(urllib.parse.parse_qsl(u.query)),
                         "content_type": self.headers.get("Content-Type"), "body": body, "status": code,
-                        "authorization": self.headers.get("Authorization")})
+                        "authorization": self.headers.get("Authorization"), "client_cn": self.client_cn()})
+
+    def client_cn(self):
+        try:
+            cert = self.connection.getpeercert()
+        except (AttributeError, ValueError):
+            return None
+        for rdn in (cert or {}).get("subject", ()):
+            for k, v in rdn:
+                if k == "commonName":
+                    return v
+        return None
 
     def authorized(self, body=""):
         if self.headers.get("Authorization") == "Bearer " + token[0]:
             return True
+        if self.client_cn():
+            return True     # a client certificate our CA signed (as kubelet.conf users have)
         self.record(401, body)
         self.send_json(401, status(401, "Unauthorized", "Unauthorized"))
         return False
@@ -337,6 +351,10 @@ def main():
     srv.daemon_threads = True
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
+    if os.environ.get("MB_MOCK_CLIENT_CA"):
+        # client certificates are optional: token users still get in
+        ctx.verify_mode = ssl.CERT_OPTIONAL
+        ctx.load_verify_locations(os.environ["MB_MOCK_CLIENT_CA"])
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     with open(ready, "w") as f:
         f.write("ready\n")
