@@ -56,6 +56,9 @@ static void metrics_reconfigure(struct config *old, struct config *c)
 	http = evhttp_new(loop_base());
 	evhttp_set_gencb(http, handle, NULL);
 	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET);
+	/* a scraper that connects and says nothing must not hold a
+	 * connection for libevent's default of 50 s */
+	evhttp_set_timeout(http, 10);
 	if (evhttp_bind_socket(http, ip_ntop(c->metrics_addr, a), (ev_uint16_t)c->metrics_port) < 0) {
 		log_msg(L_ERR, "metrics: cannot listen on %s port %d", a, c->metrics_port);
 		evhttp_free(http);

@@ -210,7 +210,8 @@ check_format "$MB_WORK/page3.prom"
 # Label escaping, with a node name that needs it ("we\"ird\\node"): a
 # second daemon without BGP runs the implicit layer-2 protocol, which
 # announces its static route under MetalLB's metallb_speaker_announced with
-# a node label; and MetalLB's layer-2 counters are on the page too.
+# a node label; and MetalLB's layer-2 counters are on the page too.  This
+# one listens on IPv6.
 mb_ns_add mb-om-e
 mb_in mb-om-e ip link add e0 type veth peer name e1
 mb_in mb-om-e ip link set e0 up
@@ -219,11 +220,11 @@ mb_addr mb-om-e e0 203.0.113.65/26
 cat >"$MB_WORK/e.conf" <<'CONF'
 node name "we\"ird\\node";
 log stderr all;
-metrics listen 127.0.0.1 port 7474;
+metrics listen ::1 port 7474;
 protocol static { route 203.0.113.77/32; }
 CONF
 mb_metalbird e mb-om-e "$MB_WORK/e.conf"
-scrape_e() { mb_in mb-om-e curl -sf --max-time 3 http://127.0.0.1:7474/metrics; }
+scrape_e() { mb_in mb-om-e curl -sf --max-time 3 "http://[::1]:7474/metrics"; }
 announced() { scrape_e | grep -qF 'metallb_speaker_announced{ip="203.0.113.77",node="we\"ird\\node",protocol="layer2",service=""} 1'; }
 mb_wait 5 "metallb_speaker_announced with the node name escaped" announced
 scrape_e >"$MB_WORK/page4.prom"
