@@ -70,8 +70,9 @@ struct bgp_proto {
 	uint32_t exported, received, imported;
 	uint32_t held_back;		/* IPv6 routes with no usable IPv6 next hop */
 	struct bgp_down_info last_down;
-	const struct bgp_config *scf;	/* the config the session was started with:
-					 * the core may drop p->cf before shutdown */
+	char *md5_key;			/* TCP-MD5 key set on the listener (own copy:
+					 * configs come and go while we run) */
+	ip_addr md5_peer;		/* ... and the peer it is for */
 	double stopped_at;		/* when we last closed the session (monotonic) */
 	struct timer *start_t;		/* delayed start after a stop */
 	char last_error[340];
@@ -166,16 +167,23 @@ static void listener_put(struct bgp_listener *l)
 }
 
 /* The TCP-MD5 key must also sit on the listening socket, per peer. */
-static void listener_md5(struct bgp_proto *bp, int set)
+static void listener_md5(struct bgp_proto *bp, const struct bgp_config *c)
 {
-	const struct bgp_config *c = bp->scf;
 	char err[256];
 
-	if (!c || !c->password || !bp->lst || !bp->lst->l)
+	if (c && c->password) {
+		bp->md5_key = xstrdup(c->password);
+		bp->md5_peer = c->remote_ip;
+	}
+	if (!bp->md5_key || !bp->lst || !bp->lst->l)
 		return;
-	if (tcp_md5_set(listener_fd(bp->lst->l), bp->lst->af == AF_IP4 ? AF_INET : AF_INET6, c->remote_ip,
-			set ? c->password : NULL, err, sizeof err) < 0)
+	if (tcp_md5_set(listener_fd(bp->lst->l), bp->lst->af == AF_IP4 ? AF_INET : AF_INET6, bp->md5_peer,
+			c ? bp->md5_key : NULL, err, sizeof err) < 0)
 		proto_log(&bp->p, L_ERR, "%s", err);
+	if (!c) {
+		free(bp->md5_key);
+		bp->md5_key = NULL;
+	}
 }
 
 /* --- export: pending set and UPDATE packing ---------------------------------- */
@@ -785,8 +793,7 @@ static int bgp_start(struct proto *p)
 	struct bgp_proto *bp = (struct bgp_proto *)p;
 	struct bgp_session_config sc;
 
-	bp->scf = (struct bgp_config *)p->cf;
-	session_config(bp->scf, &sc);
+	session_config((struct bgp_config *)p->cf, &sc);
 	if (!bp->ch)
 		bp->ch = channel_new(p, &bgp_channel_ops, bp);
 	bp->s = bgp_session_new(&sc, &session_ops, bp);
@@ -795,10 +802,11 @@ static int bgp_start(struct proto *p)
 		return PS_DOWN;
 	}
 	bp->lst = listener_get(bp);
-	listener_md5(bp, 1);
-	if (bp->scf->bfd && !bp->bfd)
-		bp->bfd = bfd_request_session(bp->scf->remote_ip, sc.has_local ? sc.local : ip4_make(0),
-					      bp->scf->iface, bgp_bfd_hook, bp);
+	listener_md5(bp, (struct bgp_config *)p->cf);
+	const struct bgp_config *cf = (const struct bgp_config *)p->cf;
+	if (cf->bfd && !bp->bfd)
+		bp->bfd = bfd_request_session(cf->remote_ip, sc.has_local ? sc.local : ip4_make(0),
+					      cf->iface, bgp_bfd_hook, bp);
 	/* Right after we closed a session with a NOTIFICATION (restart,
 	 * reconfiguration), give the peer a second to read it before we open
 	 * the next one; otherwise it may take the new OPEN for a graceful
@@ -843,10 +851,9 @@ static int bgp_shutdown(struct proto *p, enum proto_down_reason why)
 		bp->s = NULL;
 		bp->stopped_at = now_mono();
 	}
-	listener_md5(bp, 0);
+	listener_md5(bp, NULL);
 	listener_put(bp->lst);
 	bp->lst = NULL;
-	bp->scf = NULL;
 	bp->established = 0;
 	pend_clear(bp);
 	rte_withdraw_all(p);
@@ -859,10 +866,6 @@ static int bgp_reconfigure(struct proto *p, struct proto_config *n)
 	struct bgp_proto *bp = (struct bgp_proto *)p;
 	struct bgp_config *o = (struct bgp_config *)p->cf, *c = (struct bgp_config *)n;
 
-	/* a soft change keeps the session options: follow the new config,
-	 * the old one is freed at the next reload */
-	if (bp->scf)
-		bp->scf = c;
 
 	if (bp->ch && bp->established &&
 	    (o->next_hop_self != c->next_hop_self || o->has_next_hop4 != c->has_next_hop4 ||
