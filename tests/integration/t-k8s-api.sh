@@ -198,3 +198,26 @@ mb_wait 5 "up with the client certificate" sh -c "'$METALBIRDC' -s '$MB_WORK/mb.
 mb_wait 5 "routes with the client certificate" has_route '203\.0\.113\.1/32'
 mb_stop mb
 mb_assert_eq 0 "$MB_STATUS" "exit status"
+
+# In-cluster: no source in the config, $KUBERNETES_SERVICE_HOST/PORT set and
+# the service account's token and CA where a pod has them.  A private mount
+# namespace puts a tmpfs over /run, so the host's files are never touched.
+cat >incluster.sh <<SH
+#!/bin/sh
+exec unshare -m sh -c 'mount -t tmpfs mb-test /run &&
+	mkdir -p /run/secrets/kubernetes.io/serviceaccount &&
+	cp "$MB_WORK/token" "$MB_WORK/ca.crt" /run/secrets/kubernetes.io/serviceaccount/ &&
+	KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT=$port exec "$METALBIRD" "\$@"' incluster "\$@"
+SH
+chmod +x incluster.sh
+sed -i 's|kubeconfig "kubeconfig-cert";||' metallb.conf
+REAL_METALBIRD=$METALBIRD
+METALBIRD=$MB_WORK/incluster.sh
+mb_metalbird mb2 "" "$MB_WORK/metallb.conf"
+METALBIRD=$REAL_METALBIRD
+mb_wait 5 "up in-cluster" sh -c "'$METALBIRDC' -s '$MB_WORK/mb2.ctl' show protocols all k8s | grep -q 'API server: *$API'"
+mb_wait 5 "routes in-cluster" sh -c "'$METALBIRDC' -s '$MB_WORK/mb2.ctl' show route | grep -q '^203\.0\.113\.1/32 '"
+[[ ! -e /run/secrets/kubernetes.io/serviceaccount/token ]] || [[ -n ${KUBERNETES_SERVICE_HOST:-} ]] ||
+	mb_fail "the in-cluster files leaked out of the mount namespace"
+mb_stop mb2
+mb_assert_eq 0 "$MB_STATUS" "exit status (in-cluster)"
