@@ -61,6 +61,8 @@ bgp_item:
  | INTERFACE STRING {
 	if (!*$2)
 		cf_error_at(&@2, "interface name must not be empty");
+	if (strlen($2) > 15)
+		cf_error_at(&@2, "interface name \"%s\" is longer than 15 characters (the kernel's limit)", $2);
 	BGP_CFG->iface = $2;
    }
  | SOURCE ADDRESS ipa { BGP_CFG->source_addr = $3; BGP_CFG->has_source = 1; }
