@@ -61,7 +61,7 @@ mb_in mb-l2c timeout 20 tshark -l -i eth0 -n -a duration:10 -f "arp or icmp6" -T
 	>"$MB_WORK/cap.txt" 2>"$MB_WORK/cap.err" &
 cap=$!
 # capturing for real: a probe of our own shows up in the capture
-mb_wait 10 "tshark capturing" sh -c "ip netns exec mb-l2c arping -i eth0 -S 192.0.2.100 -c 1 -w 100000 \
+mb_wait 10 "tshark capturing" sh -c "ip netns exec mb-l2c arping -i eth0 -S 192.0.2.100 -c 1 -w 0.5 \
 	192.0.2.250 >/dev/null 2>&1; grep -q 192.0.2.250 '$MB_WORK/cap.txt'"
 mb_metalbird node-a mb-l2-node-a "$MB_WORK/node-a.conf"
 mb_wait 10 "implicit l2 up with 2 addresses" sh -c \
@@ -107,7 +107,7 @@ if ip -n mb-l2c link add link eth0 name eth0.100 type vlan id 100 2>/dev/null; t
 	ip -n mb-l2c link set eth0.100 up
 	mb_addr mb-l2c eth0.100 198.51.100.200/24
 	n0=$(reqs)
-	macs=$(mb_in mb-l2c timeout 5 arping -i eth0.100 -S 198.51.100.200 -c 2 -w 300000 203.0.113.77 2>/dev/null |
+	macs=$(mb_in mb-l2c timeout 5 arping -i eth0.100 -S 198.51.100.200 -c 2 -W 0.2 -w 1.5 203.0.113.77 2>/dev/null |
 		sed -nE 's/.* bytes from ([0-9a-f:]{17}) .*/\1/p' | sort -u || true)
 	mb_assert_eq "" "$macs" "ARP answers to a tagged request"
 	mb_assert_eq "$n0" "$(reqs)" "requests counted for tagged frames"
@@ -134,7 +134,7 @@ ip -n mb-l2d route add 203.0.113.0/24 dev eth0
 mac1=$(ip -n mb-l2-node-a -br link show eth1 | awk '{print $3}')
 mb_wait 5 "l2 listens on the new eth1" sh -c \
 	"'$METALBIRDC' -s '$MB_WORK/node-a.ctl' show protocols all l2 | grep -q 'eth1 .* $mac1'"
-macs=$(mb_in mb-l2d timeout 5 arping -i eth0 -S 198.51.100.100 -c 2 -w 300000 203.0.113.77 2>/dev/null |
+macs=$(mb_in mb-l2d timeout 5 arping -i eth0 -S 198.51.100.100 -c 2 -W 0.2 -w 1.5 203.0.113.77 2>/dev/null |
 	sed -nE 's/.* bytes from ([0-9a-f:]{17}) .*/\1/p' | sort -u || true)
 mb_assert_eq "$mac1" "$macs" "ARP answer on the new interface"
 ip -n mb-l2-node-a link del eth1

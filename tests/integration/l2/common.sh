@@ -74,7 +74,7 @@ l2_winner() {
 }
 
 l2_arp_macs() {
-	mb_in mb-l2c timeout 5 arping -i eth0 -S 192.0.2.100 -c 3 -w 300000 "$1" 2>/dev/null |
+	mb_in mb-l2c timeout 5 arping -i eth0 -S 192.0.2.100 -c 3 -W 0.2 -w 1.5 "$1" 2>/dev/null |
 		sed -nE 's/.* bytes from ([0-9a-f:]{17}) .*/\1/p' | sort -u || true
 }
 
