@@ -120,6 +120,21 @@ wait_more "$n" "$re" 10
 kill -CONT "$(mb_pid r)"
 mb_wait 15 "tor Established after the hold timer" est
 
+# `debug protocols` in the config, applied by a reload (the session stays).
+t3=$(nlines '<TRACE>')
+sed -i 's/^log stderr all;$/log stderr all;\ndebug protocols { states };/' "$MB_WORK/m.conf"
+grep -q '^debug protocols { states };' "$MB_WORK/m.conf" || mb_fail "test config not changed"
+n=$(nlines 'tor: session established')
+d=$(nlines 'tor: session down')
+mb_ctl m configure >/dev/null || mb_fail "configure with debug protocols"
+sleep 0.5
+mb_assert_eq "$d" "$(nlines 'tor: session down')" "session downs after a reload that changes only debug"
+mb_ctl m restart tor >/dev/null
+wait_more "$n" 'tor: session established' 15
+new=$(grep '<TRACE>' "$LOG" | tail -n +$((t3 + 1)))
+mb_assert_match '<TRACE> tor: state changed from up to stop' "$new" "states trace from the config"
+mb_assert_nomatch '<TRACE> tor: state (Idle|Connect|Active|OpenSent|OpenConfirm|Established)$' "$new" "events traced with debug protocols { states }"
+
 # Every line: one format, one line per event; BGP lines name the protocol.
 bad=$(grep -vE '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} <(DBG|TRACE|INFO|RMT|WARN|ERR|AUTH|FATAL|BUG)> [^ ]' "$LOG" || true)
 [[ -z $bad ]] || mb_fail "log lines not in the format: $bad"
