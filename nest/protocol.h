@@ -191,7 +191,9 @@ int proto_cmd_enable(struct proto *p, int enable);	/* 1 changed, 0 already */
 void proto_cmd_restart(struct proto *p);
 
 /* This node's labels changed (from the Kubernetes source): protocols with a
- * `node selector` start or stop accordingly. */
+ * `node selector` start or stop accordingly.  The core keeps the pointer
+ * (protocols started later are matched against it): labels must stay valid
+ * until the next call. */
 struct label_set;
 void proto_node_labels_changed(const struct label_set *labels);
 extern void (*proto_all_down_hook)(void);	/* called when shutdown completes */
