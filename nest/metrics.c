@@ -103,6 +103,8 @@ void metrics_register(metrics_fn fn)
 
 static void config_metrics(struct mbuf *b)
 {
+	metrics_family(b, "metalbird_build_info", "gauge", "Always 1; the version is a label");
+	mbuf_printf(b, "metalbird_build_info{version=\"%s\"} 1\n", MB_VERSION);
 	metrics_family(b, "metallb_k8s_client_config_loaded_bool", "gauge",
 		       "1 if the configuration was loaded successfully");
 	mbuf_printf(b, "metallb_k8s_client_config_loaded_bool %d\n", config ? 1 : 0);

@@ -107,6 +107,8 @@ mb_assert_eq 256 "$(value metallb_allocator_ipv6_addresses_total 'pool="v6"')" "
 mb_assert_eq 0 "$(value metallb_allocator_ipv6_addresses_in_use_total 'pool="v6"')" "v6 in use"
 mb_assert_eq 1 "$(value metalbird_allocator_pending_services '')" "pending Services (t/c: tiny is full)"
 mb_assert_eq 1 "$(value metallb_k8s_client_config_loaded_bool '')" "config loaded"
+ver=$("$METALBIRD" -V | awk '{ print $2 }')
+mb_assert_eq 1 "$(value metalbird_build_info "version=\"$ver\"")" "build info of metalbird $ver"
 mb_assert_eq 0 "$(value metalbird_config_reloads_total '')" "reloads before any"
 
 # The format: promtool (Prometheus' own parser and linter) says nothing, and
