@@ -193,6 +193,9 @@ done
 
 # The issue's own example.
 mb_ctl m show protocols json | jq . >/dev/null || mb_fail "metalbirdc show protocols json | jq ."
+# Restricted clients (show only) get JSON too.
+mb_ctl m -r show pools json | jq -e '.pools | length == 2' >/dev/null || mb_fail "metalbirdc -r show pools json"
+mb_ctl m -r configure >/dev/null 2>&1 && mb_fail "metalbirdc -r configure was allowed"
 # Abbreviations work with json too.
 mb_ctl m sh pro json | jq -e '.protocols | length == 5' >/dev/null || mb_fail "sh pro json"
 
