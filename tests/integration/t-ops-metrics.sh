@@ -178,6 +178,22 @@ if bad:
     sys.exit(1)
 EOF
 }
+# Only GET /metrics is served; a client that connects and says nothing
+# does not hold up a scrape.
+code=$(mb_in mb-om-m curl -s -o /dev/null -w '%{http_code}' --max-time 3 http://192.0.2.1:7472/other)
+mb_assert_eq 404 "$code" "GET /other"
+code=$(mb_in mb-om-m curl -s -o /dev/null -w '%{http_code}' --max-time 3 -X POST http://192.0.2.1:7472/metrics)
+[[ $code =~ ^(405|501)$ ]] || mb_fail "POST /metrics answered $code"
+mb_bg silent ip netns exec mb-om-m python3 -c '
+import socket, time
+s = socket.create_connection(("192.0.2.1", 7472))
+time.sleep(30)'
+sleep 0.3
+t0=$EPOCHREALTIME
+scrape 7472 >/dev/null || mb_fail "scrape with a silent client connected"
+awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a < 1) }' || mb_fail "a silent client held up the scrape"
+mb_stop silent
+
 scrape 7472 >"$MB_WORK/page1.prom" || mb_fail "scrape"
 check_format "$MB_WORK/page1.prom"
 
