@@ -165,6 +165,9 @@ static void addr_hash_rebuild(struct l2_proto *lp, unsigned size)
 static void addr_link(struct l2_proto *lp, struct l2_addr *a)
 {
 	a->next = lp->addrs;
+	if (a->next)
+		a->next->pprev = &a->next;
+	a->pprev = &lp->addrs;
 	lp->addrs = a;
 	lp->naddrs++;
 	if ((unsigned)lp->naddrs > lp->hsize) {
@@ -178,11 +181,10 @@ static void addr_link(struct l2_proto *lp, struct l2_addr *a)
 
 static void addr_unlink(struct l2_proto *lp, struct l2_addr *a)
 {
-	struct l2_addr **pp = &lp->addrs;
-	while (*pp != a)
-		pp = &(*pp)->next;
-	*pp = a->next;
-	pp = &lp->hash[addr_hash(a->ip) & (lp->hsize - 1)];
+	*a->pprev = a->next;
+	if (a->next)
+		a->next->pprev = a->pprev;
+	struct l2_addr **pp = &lp->hash[addr_hash(a->ip) & (lp->hsize - 1)];
 	while (*pp != a)
 		pp = &(*pp)->hnext;
 	*pp = a->hnext;
@@ -281,12 +283,17 @@ static void addr_set_owned(struct l2_proto *lp, struct l2_addr *a, int owned)
 		a->spam_left = L2_SPAM_COUNT;
 		a->spam_next = now_mono();
 		spam_send(lp, a);
+		/* the timer, when it runs, fires no later than this one is due
+		 * (every pending one is due within an interval), and re-arms
+		 * itself: arm it only when idle, so that a takeover of many
+		 * addresses costs no scan per address */
+		if (!tm_active(lp->spam_tm))
+			tm_start(lp->spam_tm, L2_SPAM_INTERVAL);
 	} else {
 		proto_log(&lp->p, L_INFO, "%s: no longer announced here (%s%s)", ip_ntop(a->ip, b),
 			  a->elected[0] ? "elected: " : "", a->elected[0] ? a->elected : a->why ? a->why : "?");
-		a->spam_left = 0;
+		a->spam_left = 0;	/* the timer finds nothing to send for it */
 	}
-	spam_arm(lp);
 }
 
 static void addr_free(struct l2_proto *lp, struct l2_addr *a)
@@ -643,6 +650,8 @@ static int l2_shutdown(struct proto *p, enum proto_down_reason why)
 	while (lp->addrs) {
 		struct l2_addr *a = lp->addrs;
 		lp->addrs = a->next;
+		if (a->next)
+			a->next->pprev = &lp->addrs;
 		addr_free(lp, a);
 	}
 	lp->naddrs = 0;

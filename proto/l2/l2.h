@@ -30,6 +30,7 @@ struct l2_config {
 /* One service address this protocol exports. */
 struct l2_addr {
 	struct l2_addr *next;
+	struct l2_addr **pprev;		/* what points at us in the list */
 	struct l2_addr *hnext;		/* hash chain (l2_proto.hash) */
 	ip_addr ip;
 	char *ns, *svc;			/* the Service named by the route, or NULL */
