@@ -510,22 +510,10 @@ static void where_range(struct rt_show *s, const char *text)
 	}
 }
 
-#ifndef RT_HAVE_CLI_EXPR
-/* The filter language has no command-line expressions yet. */
-static const struct filter *cli_expr(const char *text, char *err, size_t errlen)
-{
-	snprintf(err, errlen, "`where` needs the filter language, which is not built in yet");
-	return NULL;
-}
-static void filter_cli_free(const struct filter *f)
-{
-}
-#else
 static const struct filter *cli_expr(const char *text, char *err, size_t errlen)
 {
 	return filter_parse_cli_expr(text, config, err, errlen);
 }
-#endif
 
 static int copy_name(char *dst, size_t len, const char *src)
 {
