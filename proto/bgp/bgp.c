@@ -27,6 +27,7 @@
 #include "nest/mem.h"
 #include "nest/metrics.h"
 #include "nest/route.h"
+#include "nest/rt-table.h"
 #include "sysdep/unix/loop.h"
 #include "sysdep/unix/main.h"
 #include "sysdep/linux/tcp.h"
@@ -79,6 +80,18 @@ struct bgp_proto {
 	struct bfd_request *bfd;	/* `bfd on`: the BFD session to the neighbor */
 	int bfd_up;			/* it has been Up: a Down now is a failure */
 	struct timer *eor_t;		/* -R: End-of-RIB waits for the route sources */
+	/* graceful restart, receiving speaker (RFC 4724 4.2) */
+	int gr_ok;			/* the neighbor can restart gracefully, we are aware */
+	int gr_nbit;			/* N bit exchanged (RFC 8538) */
+	uint16_t peer_gr_time;		/* its restart time */
+	uint8_t peer_gr_fam[BGP_FAM_N];	/* families in its GR capability */
+	int no_gr;			/* the next session loss is no restart (BFD) */
+	int gr_active;			/* holding its routes as stale */
+	int stale_fam[BGP_FAM_N];	/* families still waiting for End-of-RIB */
+	net_addr *stale;		/* its routes when it went away, sorted */
+	uint8_t *stale_fresh;		/* received again (or withdrawn) since */
+	uint32_t nstale;
+	struct timer *gr_t;		/* restart time, then the wait for End-of-RIB */
 };
 
 /* --- listeners shared by the protocols ------------------------------------- */
@@ -549,6 +562,149 @@ static const struct channel_ops bgp_channel_ops = {
 	.feed_done = ch_feed_done,
 };
 
+/* --- graceful restart: the receiving speaker (RFC 4724 4.2) ----------------------- */
+
+static void gr_reset(struct bgp_proto *bp)
+{
+	free(bp->stale);
+	free(bp->stale_fresh);
+	bp->stale = NULL;
+	bp->stale_fresh = NULL;
+	bp->nstale = 0;
+	bp->gr_active = 0;
+	memset(bp->stale_fam, 0, sizeof bp->stale_fam);
+	tm_stop(bp->gr_t);
+}
+
+static int net_cmp_q(const void *a, const void *b)
+{
+	return net_cmp(a, b);
+}
+
+/* The routes we have from the neighbor, as they are when it goes away. */
+static void gr_collect(struct bgp_proto *bp)
+{
+	struct rt_table *tabs[2] = { &rt_master4, &rt_master6 };
+	uint32_t cap = 0;
+
+	gr_reset(bp);
+	for (int t = 0; t < 2; t++) {
+		struct rt_iter it;
+		struct rt_net *rn;
+		rt_iter_init(&it, tabs[t], NULL, NULL);
+		while ((rn = rt_iter_next(&it))) {
+			for (struct rte *e = &rn->r; e; e = e->next) {
+				if (!e->attrs || rt_src_proto(e->src) != &bp->p)
+					continue;
+				if (bp->nstale == cap) {
+					cap = cap ? cap * 2 : 256;
+					bp->stale = xrealloc(bp->stale, sizeof(net_addr) * cap);
+				}
+				bp->stale[bp->nstale++] = rt_net_addr(tabs[t], rn);
+				break;
+			}
+		}
+	}
+	if (bp->nstale)
+		qsort(bp->stale, bp->nstale, sizeof(net_addr), net_cmp_q);
+	bp->stale_fresh = xzalloc(bp->nstale ? bp->nstale : 1);
+}
+
+static void gr_refreshed(struct bgp_proto *bp, const net_addr *n)
+{
+	uint32_t lo = 0, hi = bp->nstale;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = net_cmp(&bp->stale[mid], n);
+		if (!c) {
+			bp->stale_fresh[mid] = 1;
+			return;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+}
+
+/* Remove the stale routes of a family (-1: all) that did not come again. */
+static void gr_flush(struct bgp_proto *bp, int fam, const char *why)
+{
+	uint32_t removed = 0;
+
+	for (uint32_t i = 0; i < bp->nstale; i++) {
+		if (bp->stale_fresh[i] || (fam >= 0 && fam_of(&bp->stale[i]) != fam))
+			continue;
+		rte_update(&bp->p, &bp->stale[i], NULL);
+		bp->stale_fresh[i] = 1;
+		removed++;
+	}
+	int left = 0;
+	for (int f = 0; f < BGP_FAM_N; f++) {
+		if (fam < 0 || f == fam)
+			bp->stale_fam[f] = 0;
+		left |= bp->stale_fam[f];
+	}
+	proto_log(&bp->p, L_INFO, "graceful restart: %s%s: %u stale route%s removed", why,
+		  fam < 0 ? "" : fam == BGP_FAM_IP4 ? " (ipv4)" : " (ipv6)", removed, removed == 1 ? "" : "s");
+	if (!left) {
+		gr_reset(bp);
+		if (!bp->established && bp->p.state == PS_UP)
+			proto_notify_state(&bp->p, PS_START);
+	}
+}
+
+static void gr_expired(void *data)
+{
+	struct bgp_proto *bp = data;
+
+	gr_flush(bp, -1, bp->established ? "no End-of-RIB in time" : "restart time expired");
+}
+
+/* The session went down: keep the neighbor's routes if it is restarting.
+ * Returns 1 when they are kept. */
+static int gr_begin(struct bgp_proto *bp, const struct bgp_down_info *info)
+{
+	int notif = info && (info->notif_received || info->notif_sent);
+
+	/* RFC 4724 4.2: a session lost without a NOTIFICATION (TCP closed or
+	 * reset: the neighbor's process died); RFC 8538 4: with the N bit
+	 * exchanged, also after a NOTIFICATION other than Hard Reset */
+	if (!bp->gr_ok || bp->no_gr || !bp->peer_gr_time)
+		return 0;
+	if (notif && (!bp->gr_nbit || (info->code == BGP_ERR_CEASE && info->subcode == BGP_CEASE_HARD_RESET)))
+		return 0;
+	gr_collect(bp);
+	bp->gr_active = 1;
+	for (int f = 0; f < BGP_FAM_N; f++)
+		bp->stale_fam[f] = 1;
+	if (!bp->gr_t)
+		bp->gr_t = tm_new(gr_expired, bp);
+	tm_start(bp->gr_t, bp->peer_gr_time);
+	proto_log(&bp->p, L_INFO, "graceful restart: neighbor restarting, %u route%s kept as stale for %u s",
+		  bp->nstale, bp->nstale == 1 ? "" : "s", bp->peer_gr_time);
+	/* families the neighbor does not preserve go at once */
+	for (int f = 0; f < BGP_FAM_N && bp->gr_active; f++)
+		if (!bp->peer_gr_fam[f])
+			gr_flush(bp, f, "family not in the neighbor's capability");
+	return 1;
+}
+
+/* The neighbor is back: RFC 4724 4.2, families whose Forwarding State bit
+ * is not set (or no capability at all) lose their stale routes now; the
+ * others wait for its End-of-RIB. */
+static void gr_established(struct bgp_proto *bp, const struct bgp_open *po)
+{
+	const struct bgp_config *c = (const struct bgp_config *)bp->p.cf;
+
+	for (int f = 0; f < BGP_FAM_N && bp->gr_active; f++)
+		if (bp->stale_fam[f] && !(po && po->caps.gr && po->caps.gr_af[f] && po->caps.gr_fwd[f]))
+			gr_flush(bp, f, "forwarding state not preserved");
+	if (bp->gr_active)
+		tm_start(bp->gr_t, c && c->gr_time ? c->gr_time : 120);
+}
+
 /* --- import --------------------------------------------------------------------- */
 
 static struct rta *rta_from_bgp(const struct bgp_attrs *a, int fam, uint8_t *pathbuf, size_t pathcap)
@@ -608,6 +764,15 @@ static void s_update(struct bgp_session *s, void *data, const struct bgp_update 
 	int keep = in && in != FILTER_REJECT;
 
 	bp->updates_received++;	/* the session logged a malformed one already */
+	if (bp->gr_active) {
+		for (int i = 0; i < u->nwithdrawn; i++)
+			gr_refreshed(bp, &u->withdrawn[i]);
+		for (int i = 0; i < u->nannounced; i++)
+			gr_refreshed(bp, &u->announced[i]);
+		/* RFC 4724 4.2: End-of-RIB ends the restart for its family */
+		if (u->eor >= 0 && u->eor < BGP_FAM_N && bp->stale_fam[u->eor])
+			gr_flush(bp, u->eor, "End-of-RIB received");
+	}
 	for (int i = 0; i < u->nwithdrawn; i++) {
 		if (bp->received)
 			bp->received--;
@@ -659,8 +824,24 @@ static void s_established(struct bgp_session *s, void *data)
 	proto_log(&bp->p, L_INFO, "session established (neighbor AS%u, id %u.%u.%u.%u, hold %u s%s%s)",
 		  n->peer_as, n->peer_id >> 24, (n->peer_id >> 16) & 255, (n->peer_id >> 8) & 255, n->peer_id & 255,
 		  n->hold, n->missing[0] ? "; peer lacks: " : "", n->missing);
+	const struct bgp_open *po = bgp_session_peer_open(s);
+	if (bp->gr_active)
+		gr_established(bp, po);
+	/* what the next loss of this session may keep */
+	const struct bgp_config *cfg = (const struct bgp_config *)bp->p.cf;
+	bp->gr_ok = cfg && cfg->gr_mode != BGP_GR_OFF && po && po->caps.gr;
+	bp->gr_nbit = bp->gr_ok && cfg->gr_mode == BGP_GR_ON && po->caps.gr_notification;
+	bp->peer_gr_time = po ? po->caps.gr_time : 0;
+	for (int f = 0; f < BGP_FAM_N; f++)
+		bp->peer_gr_fam[f] = po && po->caps.gr_af[f];
 	pend_clear(bp);
-	proto_notify_state(&bp->p, PS_UP);	/* the channel comes up and feeds */
+	if (bp->p.state == PS_UP) {
+		/* back from the neighbor's graceful restart: the channel stayed
+		 * up; send it everything again (End-of-RIB follows) */
+		if (bp->ch)
+			channel_resend(bp->ch);
+	} else
+		proto_notify_state(&bp->p, PS_UP);	/* the channel comes up and feeds */
 }
 
 static void s_down(struct bgp_session *s, void *data, const char *reason, const struct bgp_down_info *info)
@@ -677,8 +858,14 @@ static void s_down(struct bgp_session *s, void *data, const char *reason, const 
 	int was = bp->established;
 	bp->established = 0;
 	pend_clear(bp);
-	rte_withdraw_all(&bp->p);
-	if (was && bp->p.state == PS_UP)
+	if (!was || !gr_begin(bp, info)) {
+		gr_reset(bp);
+		rte_withdraw_all(&bp->p);
+	}
+	bp->no_gr = 0;
+	/* the core takes a protocol's routes when it leaves PS_UP: while the
+	 * neighbor restarts we stay up, holding them */
+	if (was && bp->p.state == PS_UP && !bp->gr_active)
 		proto_notify_state(&bp->p, PS_START);
 }
 
@@ -780,6 +967,7 @@ static void bgp_bfd_hook(void *data, int state, const char *diag)
 	if (!bp->s || cur_state(bp) < BGP_S_OPENSENT)
 		return;
 	proto_log(&bp->p, L_INFO, "BFD session down (%s): closing the BGP session", diag);
+	bp->no_gr = 1;	/* the path is gone: the neighbor's routes with it */
 	bgp_session_stop(bp->s, 0, NULL);
 	snprintf(bp->last_error, sizeof bp->last_error, "BFD session down");
 	proto_set_error(&bp->p, "%s", bp->last_error);
@@ -856,6 +1044,8 @@ static int bgp_shutdown(struct proto *p, enum proto_down_reason why)
 	bp->lst = NULL;
 	bp->established = 0;
 	pend_clear(bp);
+	gr_reset(bp);
+	bp->gr_ok = 0;
 	rte_withdraw_all(p);
 	return PS_DOWN;
 }
@@ -893,6 +1083,9 @@ static void bgp_cleanup(struct proto *p)
 	bp->start_t = NULL;
 	tm_free(bp->eor_t);
 	bp->eor_t = NULL;
+	gr_reset(bp);
+	tm_free(bp->gr_t);
+	bp->gr_t = NULL;
 	bfd_request_free(bp->bfd);
 	bp->bfd = NULL;
 }
@@ -979,6 +1172,13 @@ static void bgp_show_details(struct proto *p, struct cli *c)
 	if (bp->held_back)
 		cli_msg(c, -RC_PROTO_DETAILS, "    Held back:      %u IPv6 routes: no usable IPv6 next hop on this session "
 			"(set next hop address)", bp->held_back);
+	if (bp->gr_active) {
+		uint32_t st = 0;
+		for (uint32_t i = 0; i < bp->nstale; i++)
+			st += !bp->stale_fresh[i];
+		cli_msg(c, -RC_PROTO_DETAILS, "    Graceful restart: neighbor restarting, %u stale routes kept (%.1f s left)", st,
+			tm_remains(bp->gr_t));
+	}
 	if (bp->last_error[0])
 		cli_msg(c, -RC_PROTO_DETAILS, "    Last error:     %s", bp->last_error);
 }
@@ -1007,6 +1207,12 @@ static void bgp_show_json(struct proto *p, struct json_t *jo)
 						    (json_int_t)bp->updates_sent, "withdrawn", (json_int_t)bp->withdraws_sent));
 	if (bp->last_error[0])
 		json_object_set_new(o, "bgp_last_error", json_string(bp->last_error));
+	if (bp->gr_active) {
+		uint32_t st = 0;
+		for (uint32_t i = 0; i < bp->nstale; i++)
+			st += !bp->stale_fresh[i];
+		json_object_set_new(o, "gr_stale_routes", json_integer(st));
+	}
 }
 
 /* MetalLB's metric names (METALLB.md): session up, updates, prefixes per peer. */
