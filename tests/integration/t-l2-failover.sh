@@ -3,8 +3,9 @@
 #  - both agree on MetalLB's elected node (checked against sha256sum) for an
 #    IPv4 and an IPv6 service address: arping and ndisc6 from a client get
 #    the elected node's MAC, and only that one (the other stays silent);
-#  - the elected node goes NotReady: the other takes over, and its
-#    gratuitous ARP updates the client's neighbour entry within one second;
+#  - the elected node goes NotReady (NetworkUnavailable, excluded by label):
+#    the other takes over, and its gratuitous ARP updates the client's
+#    neighbour entry within one second;
 #  - a Local-policy Service whose elected node's endpoint goes unready moves
 #    to the node that still has a serving endpoint, likewise within 1 s.
 # The takeover times are printed.
@@ -97,6 +98,12 @@ mb_assert_nomatch 'link +33:33:ff:00:00:10' "$(ip -n mb-l2-node-a maddr show dev
 
 # back to Ready: node-a takes it back (it sorts first again)
 takeover $V4 node-a "node Ready again" ready ready ready ready
+# NetworkUnavailable, and the exclude-from-external-load-balancers label,
+# move it just the same
+takeover $V4 node-b "node NetworkUnavailable" ready:netunavail ready ready ready
+takeover $V4 node-a "node available again" ready ready ready ready
+takeover $V4 node-b "node excluded by label" ready:exclude ready ready ready
+takeover $V4 node-a "label removed" ready ready ready ready
 
 # Local policy: the winner's endpoint goes unready
 wl=$(l2_winner $VL node-a node-b)
