@@ -1034,6 +1034,7 @@ static int bgp_shutdown(struct proto *p, enum proto_down_reason why)
 		 * restart wants (we come back with them, graceful restart on);
 		 * going away for good (disable, removal) is a Hard Reset */
 		int keep = why == PDR_SHUTDOWN || why == PDR_RESTART || why == PDR_CF_RESTART;
+		bp->no_gr = 1;	/* we stop: no restart of the neighbor's */
 		bgp_session_stop(bp->s, cease_subcode(why) | (keep ? 0 : BGP_STOP_HARD), NULL);
 		bgp_session_free(bp->s);
 		bp->s = NULL;
