@@ -13,10 +13,16 @@
  * metalbird is ready when the control socket is open and the first config
  * is committed (protocols started, listeners open): `metalbirdc` works
  * from then on, which is what units ordered after metalbird need.
+ *
+ * With WatchdogSec= in the unit, systemd sets $WATCHDOG_USEC (and
+ * $WATCHDOG_PID) and restarts the service when WATCHDOG=1 does not come
+ * within that time; it is sent from a timer of the event loop at half the
+ * period, so a loop that hangs is noticed.
  */
 #include "sysdep/unix/notify.h"
 #include "conf/commit.h"
 #include "nest/log.h"
+#include "sysdep/unix/loop.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +40,8 @@ static struct sockaddr_un notify_addr;
 static socklen_t notify_addrlen;
 static int notify_in_reload;	/* between notify_reloading() and notify_ready() */
 static int notify_failed_logged;
+static struct timer *notify_wd_timer;
+static double notify_wd_period;		/* seconds between WATCHDOG=1, 0: none */
 
 static void notify_send(const char *msg)
 {
@@ -78,6 +86,34 @@ void notify_stopping(void)
 	notify_send("STOPPING=1\nSTATUS=Shutting down\n");
 }
 
+static void notify_watchdog(void *data)
+{
+	notify_send("WATCHDOG=1\n");
+	tm_start(notify_wd_timer, notify_wd_period);
+}
+
+/* sd_watchdog_enabled(3): $WATCHDOG_USEC, for us if $WATCHDOG_PID is unset
+ * or names this process (we may have forked since it was set). */
+static void notify_watchdog_init(void)
+{
+	const char *us = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
+	char *end;
+
+	if (!us || !*us)
+		return;
+	if (pid && *pid && strtol(pid, &end, 10) != (long)getpid())
+		return;
+	errno = 0;
+	unsigned long long v = strtoull(us, &end, 10);
+	if (errno || *end || !v) {
+		log_msg(L_WARN, "notify: ignoring WATCHDOG_USEC '%s'", us);
+		return;
+	}
+	notify_wd_period = (double)v / 2e6;
+	notify_wd_timer = tm_new(notify_watchdog, NULL);
+	tm_start(notify_wd_timer, notify_wd_period);
+}
+
 /* Every commit: the first is start-up; a later one is a reload (`configure`,
  * `configure undo`, `peer set`...) unless the caller bracketed it already. */
 static void notify_commit(struct config *old, struct config *c)
@@ -112,6 +148,9 @@ void notify_init(void)
 	/* an abstract name is exactly len bytes long, without a terminator */
 	notify_addrlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + (path[0] == '/'));
 	notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (notify_fd < 0)
+	if (notify_fd < 0) {
 		log_msg(L_WARN, "notify: socket: %s", strerror(errno));
+		return;
+	}
+	notify_watchdog_init();
 }

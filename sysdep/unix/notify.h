@@ -8,7 +8,8 @@
  * dropped); register a config hook that sends READY=1 once the first
  * config is committed, and RELOADING=1 then READY=1 around every later
  * commit not already inside notify_reloading()/notify_ready().  Without
- * $NOTIFY_SOCKET everything here does nothing. */
+ * $NOTIFY_SOCKET everything here does nothing.  With $WATCHDOG_USEC
+ * (systemd's WatchdogSec=) WATCHDOG=1 goes out every half period. */
 void notify_init(void);
 /* RELOADING=1 with MONOTONIC_USEC (before a reload). */
 void notify_reloading(void);

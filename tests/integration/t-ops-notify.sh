@@ -7,7 +7,9 @@
 # SIGHUP gives RELOADING=1 (with MONOTONIC_USEC) then READY=1, also for a
 # config that fails; `metalbirdc configure` likewise; STOPPING=1 at
 # shutdown, last.  Then the same with an abstract socket name (@...), and a
-# daemon that forks (no -f): MAINPID is the daemon's, not the parent's.
+# daemon that forks (no -f): MAINPID is the daemon's, not the parent's.  And
+# the watchdog: WATCHDOG=1 every half $WATCHDOG_USEC, unless $WATCHDOG_PID
+# names another process.
 # needs: root
 # timeout: 60
 . "$(dirname "$0")/lib.sh"
@@ -118,4 +120,19 @@ mb_assert_match '^CTL 0001 ' "$(cat "$MB_WORK/n2.out")" "control socket of the f
 "$METALBIRDC" -s "$MB_WORK/d.ctl" down >/dev/null || mb_fail "down"
 mb_wait 5 "STOPPING=1 from down" has_n n2 'STOPPING=1' 1
 mb_wait 5 "the forked daemon exits" sh -c "! kill -0 $dpid 2>/dev/null"
-mb_log "sd_notify: READY/RELOADING/STOPPING in order, MAINPID right, path and abstract sockets"
+# --- the watchdog (WatchdogSec=): WATCHDOG=1 at half the period -------------------
+listen n3 "$MB_WORK/wd.sock" "$MB_WORK/w.ctl"
+NOTIFY_SOCKET=$MB_WORK/wd.sock WATCHDOG_USEC=400000 mb_metalbird w mb-on "$MB_WORK/m.conf"
+mb_wait 5 "READY=1 (watchdog run)" has_n n3 'READY=1' 1
+c0=$(count n3 '^WATCHDOG=1$')
+sleep 1.1
+c1=$(count n3 '^WATCHDOG=1$')
+((c1 - c0 >= 4 && c1 - c0 <= 7)) || mb_fail "$((c1 - c0)) WATCHDOG=1 in 1.1 s with WATCHDOG_USEC=400000 (expected about 5)"
+mb_stop w
+# WATCHDOG_PID naming another process: not ours to feed.
+: >"$MB_WORK/n3.out"
+NOTIFY_SOCKET=$MB_WORK/wd.sock WATCHDOG_USEC=400000 WATCHDOG_PID=1 mb_metalbird w2 mb-on "$MB_WORK/m.conf"
+mb_wait 5 "READY=1 (other WATCHDOG_PID)" has_n n3 'READY=1' 1
+sleep 0.7
+mb_assert_eq 0 "$(count n3 '^WATCHDOG=1$')" "WATCHDOG=1 when WATCHDOG_PID is another process"
+mb_log "sd_notify: READY/RELOADING/STOPPING in order, MAINPID right, path and abstract sockets, watchdog"
