@@ -724,9 +724,10 @@ void bgp_session_stop(struct bgp_session *s, int subcode, const char *text)
 			size_t l;
 			if (hard && c == s->est) {
 				/* RFC 8538 3: Cease/Hard Reset, its data the
-				 * subcode it stands for */
-				uint8_t d = (uint8_t)subcode;
-				l = bgp_notification_encode(BGP_ERR_CEASE, BGP_CEASE_HARD_RESET, &d, 1, b, sizeof(b));
+				 * error code and subcode of the NOTIFICATION
+				 * it encapsulates */
+				uint8_t d[2] = { BGP_ERR_CEASE, (uint8_t)subcode };
+				l = bgp_notification_encode(BGP_ERR_CEASE, BGP_CEASE_HARD_RESET, d, 2, b, sizeof(b));
 			} else
 				l = bgp_cease_encode(subcode, text, b, sizeof(b));
 			conn_write(c, b, l);
