@@ -71,6 +71,18 @@ struct l2_proto {
 };
 
 extern struct proto_class proto_l2;
+extern struct l2_proto *l2_running;	/* every started l2 protocol */
+
+/* proto/l2/l2-show.c */
+struct cli;
+struct json_t;
+struct mbuf;
+int l2_count_owned(const struct l2_proto *lp);
+int l2_count_ifs(const struct l2_proto *lp);
+void l2_get_info(struct proto *p, char *buf, size_t len);
+void l2_show_details(struct proto *p, struct cli *c);
+void l2_show_json(struct proto *p, struct json_t *jo);
+void l2_metrics(struct mbuf *b);
 
 void l2_config_add_ifname(struct l2_config *c, const char *name, const struct cf_loc *loc);
 
