@@ -503,6 +503,11 @@ struct bfd_request *bfd_request_session(ip_addr addr, ip_addr local, const char 
 	requests = r;
 	if (bfd_running)
 		req_attach(r);
+	else {
+		char b[IP_STRLEN];
+		log_msg(L_WARN, "BFD session to %s requested, but no protocol bfd runs: it waits for one",
+			ip_ntop(addr, b));
+	}
 	return r;
 }
 
