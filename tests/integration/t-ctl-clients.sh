@@ -8,7 +8,8 @@
 
 # The daemon runs in a namespace of its own: whatever it starts (a config
 # without BGP gets an implicit layer-2 protocol) never sees the host's links.
-mb_ns_add mb-ctl-clients
+# (named with our PID: several runs of the suite may share a machine)
+mb_ns_add mb-ctl-clients-$$
 
 conf=$MB_WORK/metallb.conf
 {
@@ -18,7 +19,7 @@ conf=$MB_WORK/metallb.conf
 		echo "protocol static s$i { description \"static number $i\"; route 203.0.113.$i/32; }"
 	done
 } >"$conf"
-mb_metalbird mb mb-ctl-clients "$conf"
+mb_metalbird mb mb-ctl-clients-$$ "$conf"
 
 pids=()
 for i in $(seq 1 20); do

@@ -16,7 +16,8 @@
 
 # The daemon runs in a namespace of its own: whatever it starts (a config
 # without BGP gets an implicit layer-2 protocol) never sees the host's links.
-mb_ns_add mb-ctl-conf
+# (named with our PID: several runs of the suite may share a machine)
+mb_ns_add mb-ctl-conf-$$
 
 conf=$MB_WORK/metallb.conf
 sock=$MB_WORK/mb.ctl
@@ -40,7 +41,7 @@ protos() {	# the protocol names `show protocols` lists, space separated
 }
 
 write_conf "$conf" alpha beta
-mb_metalbird mb mb-ctl-conf "$conf"
+mb_metalbird mb mb-ctl-conf-$$ "$conf"
 mb_assert_eq "alpha beta " "$(protos)" "protocols at start"
 
 # --- a bad configure: exit 1, FILE:LINE:COL on the client, nothing changes

@@ -10,11 +10,12 @@
 
 # The daemon runs in a namespace of its own: whatever it starts (a config
 # without BGP gets an implicit layer-2 protocol) never sees the host's links.
-mb_ns_add mb-ctl-down
+# (named with our PID: several runs of the suite may share a machine)
+mb_ns_add mb-ctl-down-$$
 
 conf=$MB_WORK/metallb.conf
 printf 'router id 192.0.2.1;\nstate dir "%s";\nprotocol static s { route 203.0.113.1/32; }\n' "$MB_WORK" >"$conf"
-mb_metalbird mb mb-ctl-down "$conf"
+mb_metalbird mb mb-ctl-down-$$ "$conf"
 sock=$MB_WORK/mb.ctl
 
 # a second, idle client: it must see the end of the connection

@@ -9,7 +9,8 @@
 
 # The daemon runs in a namespace of its own: whatever it starts (a config
 # without BGP gets an implicit layer-2 protocol) never sees the host's links.
-mb_ns_add mb-ctl-slow
+# (named with our PID: several runs of the suite may share a machine)
+mb_ns_add mb-ctl-slow-$$
 
 conf=$MB_WORK/metallb.conf
 {
@@ -19,7 +20,7 @@ conf=$MB_WORK/metallb.conf
 		echo "protocol static s$i { description \"static number $i\"; route 203.0.113.$i/32; }"
 	done
 } >"$conf"
-mb_metalbird mb mb-ctl-slow "$conf"
+mb_metalbird mb mb-ctl-slow-$$ "$conf"
 
 # The hog: writes the commands as fast as the daemon takes them, reads
 # nothing, and reports when the daemon has hung up on it.

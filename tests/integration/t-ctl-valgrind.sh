@@ -10,7 +10,8 @@
 
 # The daemon runs in a namespace of its own: whatever it starts (a config
 # without BGP gets an implicit layer-2 protocol) never sees the host's links.
-mb_ns_add mb-ctl-valgrind
+# (named with our PID: several runs of the suite may share a machine)
+mb_ns_add mb-ctl-valgrind-$$
 
 if ! command -v valgrind >/dev/null 2>&1; then
 	echo "valgrind not installed: skipped (apt-get install valgrind)"
@@ -48,7 +49,7 @@ exec valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible 
 	--log-file="$MB_WORK/valgrind.log" "$METALBIRD" "\$@"
 SH
 chmod +x "$vg"
-METALBIRD=$vg mb_metalbird mb mb-ctl-valgrind "$conf"
+METALBIRD=$vg mb_metalbird mb mb-ctl-valgrind-$$ "$conf"
 
 mb_ctl mb show status >/dev/null
 mb_ctl mb show protocols all >/dev/null
