@@ -225,6 +225,20 @@ mb_assert_eq 0 "$(value metallb_k8s_client_config_stale_bool '')" "config stale 
 mb_assert_eq 2 "$(value metalbird_config_reloads_total '')" "reloads after two attempts"
 scrape 7473 >"$MB_WORK/page3.prom"
 check_format "$MB_WORK/page3.prom"
+
+# A port that is taken: the reload is applied, the error is logged, and the
+# same config loaded again once the port is free brings the listener back.
+mb_bg squat ip netns exec mb-om-m python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("192.0.2.1", 7475)); s.listen(); time.sleep(60)'
+mb_wait 3 "port 7475 taken" sh -c "ip netns exec mb-om-m ss -ltn | grep -q '192.0.2.1:7475'"
+mkconf 7475 >"$MB_WORK/m.conf"
+mb_ctl m configure >/dev/null || mb_fail "configure to a taken port"
+mb_wait_log 2 m 'metrics: cannot listen on 192\.0\.2\.1 port 7475'
+mb_ctl m show status >/dev/null || mb_fail "daemon after a failed metrics bind"
+mb_stop squat
+mb_ctl m configure >/dev/null || mb_fail "configure again"
+PORT=7475 mb_wait 3 "metrics on 7475 once it is free" is_value metalbird_config_reloads_total '' 4
 # Label escaping, with a node name that needs it ("we\"ird\\node"): a
 # second daemon without BGP runs the implicit layer-2 protocol, which
 # announces its static route under MetalLB's metallb_speaker_announced with
