@@ -439,6 +439,8 @@ void config_dump(FILE *out, const struct config *c)
 		fprintf(out, "\n");
 		pool_config_dump(out, p);
 	}
+	/* constants, functions and filters before the protocols that name them */
+	filter_dump_defs(out, c);
 	for (const struct proto_config *p = c->protos; p; p = p->next) {
 		fprintf(out, "\nprotocol %s %s {\n", p->class->name, p->name);
 		if (p->description)
@@ -449,10 +451,11 @@ void config_dump(FILE *out, const struct config *c)
 		fprintf(out, ";\n");
 		if (p->node_selector_text)
 			dump_kv(out, "\t", "node selector", p->node_selector_text);
-		fprintf(out, "\timport %s;\n", p->in_filter == FILTER_ACCEPT ? "all" :
-			p->in_filter == FILTER_REJECT || !p->in_filter ? "none" : filter_name(p->in_filter));
-		fprintf(out, "\texport %s;\n", p->out_filter == FILTER_ACCEPT ? "all" :
-			p->out_filter == FILTER_REJECT || !p->out_filter ? "none" : filter_name(p->out_filter));
+		fprintf(out, "\timport ");
+		filter_dump_spec(out, p->in_filter ? p->in_filter : FILTER_REJECT);
+		fprintf(out, ";\n\texport ");
+		filter_dump_spec(out, p->out_filter ? p->out_filter : FILTER_REJECT);
+		fprintf(out, ";\n");
 		if (p->class->dump_config)
 			p->class->dump_config(out, p);
 		fprintf(out, "}\n");
