@@ -124,7 +124,8 @@ unit: $(addprefix $(O)/tests/,$(UNIT_TESTS))
 
 # --- fuzzers (libFuzzer, clang) -------------------------------------------
 FUZZ_CC ?= clang
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -I. -I$(O) -D_GNU_SOURCE -DMB_FUZZ $(PKG_CFLAGS)
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -I. -I$(O) -D_GNU_SOURCE -DMB_FUZZ \
+	-DMB_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 define fuzz_rule
 $(O)/fuzz/$(1): $$($(1)_SRCS) $$(if $$($(1)_GEN),$$(GEN_SRCS)) | gen-headers
 	@mkdir -p $$(dir $$@)

@@ -150,8 +150,11 @@ void bgp_dump_config(FILE *out, const struct proto_config *pc)
 		fprintf(out, "\tlocal %s as %u;\n", ip_ntop(c->local_ip, a), c->local_as);
 	else
 		fprintf(out, "\tlocal as %u;\n", c->local_as);
-	if (c->iface)
-		fprintf(out, "\tinterface \"%s\";\n", c->iface);
+	if (c->iface) {
+		fprintf(out, "\tinterface ");
+		cf_dump_string(out, c->iface);
+		fprintf(out, ";\n");
+	}
 	if (c->has_source)
 		fprintf(out, "\tsource address %s;\n", ip_ntop(c->source_addr, a));
 	fprintf(out, "\thold time %u;\n", c->hold_time);
@@ -163,8 +166,11 @@ void bgp_dump_config(FILE *out, const struct proto_config *pc)
 	else
 		fprintf(out, "\tdirect;\n");
 	fprintf(out, "\tttl security %s;\n", c->ttl_security ? "on" : "off");
-	if (c->password)
-		fprintf(out, "\tpassword \"%s\";\n", c->password);
+	if (c->password) {
+		fprintf(out, "\tpassword ");
+		cf_dump_string(out, c->password);
+		fprintf(out, ";\n");
+	}
 	fprintf(out, "\tgraceful restart %s;\n", c->gr_mode == BGP_GR_ON ? "on" : c->gr_mode == BGP_GR_OFF ? "off" : "aware");
 	fprintf(out, "\tgraceful restart time %u;\n", c->gr_time);
 	fprintf(out, "\tbfd %s;\n", c->bfd ? "on" : "off");

@@ -520,8 +520,11 @@ static enum reconf_action k8s_compare(const struct proto_config *o, const struct
 
 static void dump_str(FILE *out, const char *what, const char *v)
 {
-	if (v)
-		fprintf(out, "\t%s \"%s\";\n", what, v);
+	if (v) {
+		fprintf(out, "\t%s ", what);
+		cf_dump_string(out, v);
+		fprintf(out, ";\n");
+	}
 }
 
 static void k8s_dump_config(FILE *out, const struct proto_config *c)
