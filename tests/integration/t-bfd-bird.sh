@@ -137,7 +137,7 @@ done
 for p in b4 b6 hold4; do
 	[[ -n ${down[$p]+x} ]] || mb_fail "$p still Established 10 s after the path went silent"
 done
-echo "BFD detection (300 ms x 3): b4 (IPv4) ${down[b4]} ms, b6 (IPv6) ${down[b6]} ms; without BFD (hold time 3 s): hold4 ${down[hold4]} ms"
+echo "NOTE: BFD detection (300 ms x 3): b4 (IPv4) ${down[b4]} ms, b6 (IPv6) ${down[b6]} ms; without BFD (hold time 3 s): hold4 ${down[hold4]} ms"
 ((down[b4] < 1000)) || mb_fail "b4 went down after ${down[b4]} ms (BFD 300 ms x 3: want under 1000 ms)"
 ((down[b6] < 1000)) || mb_fail "b6 went down after ${down[b6]} ms (want under 1000 ms)"
 ((down[hold4] >= 2000)) || mb_fail "hold4 (no BFD) went down after ${down[hold4]} ms: before its hold time?"

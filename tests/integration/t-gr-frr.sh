@@ -69,7 +69,7 @@ mb_log "FRR after our SIGTERM: routes, stale: $c"
 rm -f "$MB_WORK/m.ctl"
 mb_metalbird m2 mb-grf-m "$MB_WORK/m.conf" -R
 mb_wait 30 "FRR has our $N routes fresh again" has $N 0
-echo "RFC 8538 with FRR: after SIGTERM FRR kept all $N routes (stale); fresh again after the restart with -R"
+echo "NOTE: RFC 8538 with FRR: after SIGTERM FRR kept all $N routes (stale); fresh again after the restart with -R"
 
 # --- disable: Hard Reset, FRR drops them -----------------------------------------------
 mb_ctl m2 disable b4 >/dev/null

@@ -115,7 +115,7 @@ mb_stop poll
 samples=$(wc -l <"$MB_WORK/poll.log")
 min=$(awk '$2 != "x" { if (min == "" || $2 < min) min = $2 } END { print min }' "$MB_WORK/poll.log")
 grsamples=$(awk '$3 > 0' "$MB_WORK/poll.log" | wc -l)
-echo "BIRD restarted (kill -9, then -R): $samples samples every 100 ms, $grsamples with BIRD's routes stale; at least $min of $total routes at every sample; routes lost: $((total - min))"
+echo "NOTE: BIRD restarted (kill -9, then -R): $samples samples every 100 ms, $grsamples with BIRD's routes stale; at least $min of $total routes at every sample; routes lost: $((total - min))"
 ((grsamples >= 10)) || mb_fail "only $grsamples samples saw stale routes"
 ((min == total)) || mb_fail "metalbird lost $((total - min)) of BIRD's routes during its restart"
 
@@ -138,7 +138,7 @@ t0=$(_mb_now_us)
 mb_wait 5 "stale again" stale_all $((total - 1))
 mb_wait 10 "BIRD's routes gone after its restart time" has 0
 gone=$((($(_mb_now_us) - t0) / 1000))
-echo "no restart: BIRD's routes removed after ${gone} ms (restart time 6 s)"
+echo "NOTE: no restart: BIRD's routes removed after ${gone} ms (restart time 6 s)"
 ((gone >= 5500)) || mb_fail "routes removed after $gone ms, before the restart time"
 mb_assert_match 'restart time expired: [0-9]+ stale routes removed' "$(cat "$MB_WORK/m.log")" "the log"
 mb_stop m
