@@ -369,6 +369,8 @@ static int sess_socket(struct bfd_session *s, char *err, size_t errlen)
 	for (uint32_t k = 0; k < span && !bound; k++) {
 		uint16_t port = (uint16_t)(BFD_SRC_PORT_MIN + (start + k) % span);
 		sl = to_sockaddr(s->has_local ? s->local : any, port, &ss);
+		if (v6 && s->has_local && IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)&ss)->sin6_addr))
+			((struct sockaddr_in6 *)&ss)->sin6_scope_id = s->ifindex;
 		if (bind(fd, (struct sockaddr *)&ss, sl) == 0) {
 			s->src_port = port;
 			bound = 1;
@@ -382,6 +384,9 @@ static int sess_socket(struct bfd_session *s, char *err, size_t errlen)
 		return -1;
 	}
 	sl = to_sockaddr(s->addr, BFD_CONTROL_PORT, &ss);
+	/* a link-local neighbor is reached over its interface */
+	if (v6 && IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)&ss)->sin6_addr))
+		((struct sockaddr_in6 *)&ss)->sin6_scope_id = s->ifindex;
 	if (connect(fd, (struct sockaddr *)&ss, sl) < 0) {
 		snprintf(err, errlen, "connect: %s", strerror(errno));
 		close(fd);

@@ -153,4 +153,18 @@ for p in b4 b6 hold4; do
 done
 mb_wait 10 "BFD to 192.0.2.2 Up again" bfd_up 192.0.2.2
 mb_wait 10 "BFD to 2001:db8:1::2 Up again" bfd_up 2001:db8:1::2
+
+# --- new intervals at run time: a poll sequence (RFC 5880 6.5) ----------------------
+# We now want packets no faster than every 500 ms: BIRD must slow down to 500
+# ms, and our detection time grows to 3 x 500 ms once BIRD's Final ends the
+# poll.
+sed -i 's/interval 300 ms; multiplier 3;/min rx interval 500 ms; min tx interval 400 ms; multiplier 3;/' "$MB_WORK/m.conf"
+mb_ctl m configure >/dev/null
+bird_iv() { mb_birdc r show bfd sessions | grep -E '^192\.0\.2\.1 .* Up .* 0\.500 +1\.200'; }
+mb_wait 5 "BIRD sends every 500 ms and expects ours every 400 ms" bird_iv
+ours() { mb_ctl m show bfd sessions | grep -E '^192\.0\.2\.2 +veth-m +Up .* 0\.400 +1\.500 +3'; }
+mb_wait 5 "our session: 400 ms TX, 1.5 s detection" ours
+sleep 2
+mb_assert_match 'Up' "$(mb_ctl m show bfd sessions | grep '^192\.0\.2\.2')" "still Up after the change"
+m_est b4 || mb_fail "b4 lost its session over the interval change"
 mb_stop m
