@@ -130,4 +130,7 @@ void rt_show_init(void);
 /* Bytes held by the tables (nodes, extra routes, queues), for show memory. */
 size_t rt_memory(void);
 
+/* Free the table's memory at exit (every protocol down). */
+void rt_cleanup(void);
+
 #endif

@@ -43,6 +43,7 @@ int loop_init(void)
 
 struct event_base *loop_base(void) { return base; }
 void loop_reinit(void) { event_reinit(base); }
+
 void loop_run(void) { event_base_dispatch(base); }
 void loop_exit(void) { event_base_loopbreak(base); }
 
@@ -183,7 +184,10 @@ void defer_free(struct defer *d)
 struct sigh {
 	struct event *ev;
 	void (*fn)(int);
+	struct sigh *next;	/* every handler, for loop_cleanup() */
 };
+
+static struct sigh *all_sighs;
 
 static void signal_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -195,6 +199,8 @@ void loop_signal(int signo, void (*fn)(int signo))
 {
 	struct sigh *h = xzalloc(sizeof *h);	/* lives as long as the daemon */
 	h->fn = fn;
+	h->next = all_sighs;
+	all_sighs = h;
 	h->ev = evsignal_new(base, signo, signal_cb, h);
 	evsignal_add(h->ev, NULL);
 }
@@ -238,10 +244,19 @@ struct sk {
 	int closing;		/* close once output is flushed */
 	int fd;
 	struct event *linger;	/* bounds the wait for a peer that does not read */
+	struct sk *prev, *next;	/* every socket, for loop_cleanup() */
 };
+
+static struct sk *all_sks;
 
 static void sk_free(struct sk *s)
 {
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		all_sks = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
 	if (s->linger)
 		event_free(s->linger);
 	bufferevent_free(s->bev);
@@ -308,6 +323,10 @@ static struct sk *sk_wrap(int fd, const struct sk_ops *ops, void *data)
 	s->ops = ops;
 	s->data = data;
 	s->fd = fd;
+	s->next = all_sks;
+	if (all_sks)
+		all_sks->prev = s;
+	all_sks = s;
 	bufferevent_setcb(s->bev, sk_read_cb, sk_write_cb, sk_event_cb, s);
 	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
 	return s;
@@ -544,4 +563,19 @@ void listener_free(struct listener *l)
 int listener_fd(struct listener *l)
 {
 	return (int)evconnlistener_get_fd(l->l);
+}
+
+/* At exit: sockets still closing (their output never drained) and the base. */
+void loop_cleanup(void)
+{
+	while (all_sks)
+		sk_free(all_sks);
+	while (all_sighs) {
+		struct sigh *h = all_sighs;
+		all_sighs = h->next;
+		event_free(h->ev);
+		free(h);
+	}
+	event_base_free(base);
+	base = NULL;
 }

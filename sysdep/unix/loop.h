@@ -21,6 +21,7 @@ int loop_init(void);
 void loop_run(void);			/* until loop_exit() */
 void loop_exit(void);
 void loop_reinit(void);			/* in the child after fork() */
+void loop_cleanup(void);		/* at exit, after loop_run() returned */
 struct event_base *loop_base(void);	/* for sysdep/ code only */
 double now_mono(void);			/* monotonic seconds, cached per loop turn */
 double now_real(void);			/* wall clock, seconds since epoch */

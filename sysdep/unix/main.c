@@ -10,6 +10,7 @@
 #include "nest/cmds.h"
 #include "nest/log.h"
 #include "nest/protocol.h"
+#include "nest/rt-table.h"
 #include "sysdep/unix/ctl.h"
 #include "sysdep/unix/loop.h"
 #include "sysdep/unix/main.h"
@@ -329,6 +330,8 @@ int main(int argc, char **argv)
 	tm_free(shutdown_timer);
 	defer_free(exit_defer);
 	config_cleanup();
+	rt_cleanup();
+	loop_cleanup();
 	free(abs);
 	return 0;
 }
