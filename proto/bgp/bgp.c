@@ -80,6 +80,7 @@ struct bgp_proto {
 	struct bfd_request *bfd;	/* `bfd on`: the BFD session to the neighbor */
 	int bfd_up;			/* it has been Up: a Down now is a failure */
 	struct timer *eor_t;		/* -R: End-of-RIB waits for the route sources */
+	int eor_done;			/* End-of-RIB went out (or is due) in this session */
 	/* graceful restart, receiving speaker (RFC 4724 4.2) */
 	int gr_ok;			/* the neighbor can restart gracefully, we are aware */
 	int gr_nbit;			/* N bit exchanged (RFC 8538) */
@@ -392,6 +393,8 @@ static int send_msg(struct bgp_proto *bp, size_t len, uint32_t prefixes, int wit
 	if (bgp_session_send(bp->s, msgbuf, len) < 0)
 		return -1;
 	bp->updates_sent++;
+	proto_trace(&bp->p, D_PACKETS, "sending UPDATE: %zu octets, %u prefixes %s", len, prefixes,
+		    withdraw ? "withdrawn" : "announced");
 	if (withdraw)
 		bp->withdraws_sent += prefixes;
 	else
@@ -500,6 +503,10 @@ static void ch_notify(struct channel *ch, const net_addr *n, struct rta *new, st
 		bp->exported++;
 	else if (!new && old && bp->exported)
 		bp->exported--;
+	if (bp->p.debug & D_ROUTES) {
+		char b[NET_STRLEN];
+		proto_trace(&bp->p, D_ROUTES, "%s %s", new ? (old ? "update" : "announce") : "withdraw", net_ntop(n, b));
+	}
 	pend_put(bp, n, new);
 }
 
@@ -535,6 +542,7 @@ static void eor_check(void *data)
 		tm_start(bp->eor_t, 0.5);
 		return;
 	}
+	bp->eor_done = 1;
 	for (int f = 0; f < BGP_FAM_N; f++)
 		bp->eor_due[f] = 1;
 	bgp_flush(bp);
@@ -544,6 +552,12 @@ static void ch_feed_done(struct channel *ch)
 {
 	struct bgp_proto *bp = ch->data;
 
+	/* RFC 4724 2: End-of-RIB marks the end of the initial update of a
+	 * session; later feeds (route refresh, a changed next hop) have none */
+	if (bp->eor_done || tm_active(bp->eor_t)) {
+		bgp_flush(bp);
+		return;
+	}
 	if (opt_graceful_restart && !sources_ready()) {
 		if (!bp->eor_t)
 			bp->eor_t = tm_new(eor_check, bp);
@@ -551,6 +565,7 @@ static void ch_feed_done(struct channel *ch)
 		tm_start(bp->eor_t, 0.5);
 		return;
 	}
+	bp->eor_done = 1;
 	for (int f = 0; f < BGP_FAM_N; f++)
 		bp->eor_due[f] = 1;
 	bgp_flush(bp);
@@ -764,6 +779,8 @@ static void s_update(struct bgp_session *s, void *data, const struct bgp_update 
 	int keep = in && in != FILTER_REJECT;
 
 	bp->updates_received++;	/* the session logged a malformed one already */
+	proto_trace(&bp->p, D_PACKETS, "received UPDATE: %u withdrawn, %u announced%s", u->nwithdrawn,
+		    u->nannounced, u->eor >= 0 ? " (End-of-RIB)" : "");
 	if (bp->gr_active) {
 		for (int i = 0; i < u->nwithdrawn; i++)
 			gr_refreshed(bp, &u->withdrawn[i]);
@@ -816,6 +833,7 @@ static void s_established(struct bgp_session *s, void *data)
 	const struct bgp_neg *n = bgp_session_neg(s);
 
 	bp->established = 1;
+	bp->eor_done = 0;
 	bp->est_since = now_real();
 	bp->exported = bp->received = 0;
 	bp->held_back = 0;
@@ -857,6 +875,8 @@ static void s_down(struct bgp_session *s, void *data, const char *reason, const 
 	proto_log(&bp->p, L_INFO, "session down: %s", bp->last_error);
 	int was = bp->established;
 	bp->established = 0;
+	bp->exported = 0;	/* nothing is announced on a closed session */
+	tm_stop(bp->eor_t);
 	pend_clear(bp);
 	if (!was || !gr_begin(bp, info)) {
 		gr_reset(bp);
