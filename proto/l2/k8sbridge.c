@@ -7,7 +7,8 @@
  * Kubernetes source has no change hook yet, so this reads its state where
  * it keeps it (k8s_instance->db, live at every call, so a stopped source is
  * never read) and notices a change by its sync counter, looked at every
- * 50 ms.  Once the source calls l2_k8s_changed() after each sync, this file
+ * 20 ms (a loser that notices late answers beside the new owner for that
+ * long).  Once the source calls l2_k8s_changed() after each sync, this file
  * goes away.
  */
 #include "proto/l2/l2.h"
@@ -36,7 +37,7 @@ static void br_poll(void *data)
 		br.syncs = syncs;
 		l2_k8s_poke();
 	}
-	tm_start(br.tm, 0.05);
+	tm_start(br.tm, 0.02);
 }
 
 void l2_bridge_start(void)
