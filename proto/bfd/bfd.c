@@ -18,6 +18,7 @@
 #include "nest/cmds.h"
 #include "nest/log.h"
 #include "nest/mem.h"
+#include "nest/metrics.h"
 #include "sysdep/unix/loop.h"
 
 #include <arpa/inet.h>
@@ -47,6 +48,7 @@ struct bfd_session {
 	struct timer *tx_t, *det_t;
 	double since;			/* wall clock of the last state change */
 	uint64_t rx_pkts, tx_pkts;
+	uint64_t up_events, down_events;
 	int refs;			/* requests served */
 	int notifying;			/* inside the request hooks */
 };
@@ -326,6 +328,10 @@ static void sess_events(struct bfd_session *s, int ev)
 	}
 	if (ev & BFD_EV_STATE) {
 		s->since = now_real();
+		if (s->f.state == BFD_S_UP)
+			s->up_events++;
+		else if (s->f.state == BFD_S_DOWN)
+			s->down_events++;
 		sess_log_state(s);
 		notify(s);
 	}
@@ -781,9 +787,36 @@ static void cmd_show_bfd(struct cli *c, struct cmd_args *a)
 	cli_ok(c);
 }
 
+/* MetalLB's BFD metric names (FRR mode, METALLB.md), labelled by peer. */
+static void bfd_metrics(struct mbuf *b)
+{
+	static const struct { const char *name, *type, *help; } fam[] = {
+		{ "metallb_bfd_session_up", "gauge", "BFD session state (1 is up, 0 is down)" },
+		{ "metallb_bfd_control_packet_input", "counter", "Number of received BFD control packets" },
+		{ "metallb_bfd_control_packet_output", "counter", "Number of sent BFD control packets" },
+		{ "metallb_bfd_session_up_events", "counter", "Number of BFD session up events" },
+		{ "metallb_bfd_session_down_events", "counter", "Number of BFD session down events" },
+	};
+	char a[IP_STRLEN];
+
+	if (!sessions)
+		return;
+	for (int k = 0; k < 5; k++) {
+		metrics_family(b, fam[k].name, fam[k].type, fam[k].help);
+		for (struct bfd_session *s = sessions; s; s = s->next) {
+			unsigned long long v = k == 0 ? (unsigned long long)(s->f.state == BFD_S_UP) :
+					       k == 1 ? (unsigned long long)s->rx_pkts :
+					       k == 2 ? (unsigned long long)s->tx_pkts :
+					       k == 3 ? (unsigned long long)s->up_events : (unsigned long long)s->down_events;
+			mbuf_printf(b, "%s{peer=\"%s\"} %llu\n", fam[k].name, ip_ntop(s->addr, a), v);
+		}
+	}
+}
+
 static void bfd_class_init(void)
 {
 	cmd_register(CMD_SHOW_BFD, cmd_show_bfd);
+	metrics_register(bfd_metrics);
 }
 
 struct proto_class proto_bfd = {

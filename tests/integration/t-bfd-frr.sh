@@ -22,6 +22,7 @@ mb_addr mb-bff-f veth-f 2001:db8:1::2/64
 cat >"$MB_WORK/m.conf" <<'CONF'
 router id 192.0.2.1;
 log stderr all;
+metrics listen 127.0.0.1 port 7472;
 protocol static s4 { route 203.0.113.7/32; }
 protocol bfd {
 	interface "*" { min rx interval 300 ms; min tx interval 300 ms; multiplier 3; };
@@ -91,6 +92,16 @@ mb_assert_match '"remote-receive-interval": ?300' "$peer" "FRR sees our 300 ms R
 mb_assert_match '"remote-detect-multiplier": ?3' "$peer" "FRR sees our multiplier"
 mb_assert_match '^192\.0\.2\.2 +veth-m +Up .* 0\.300 +0\.900 +3' "$(mb_ctl m show bfd sessions)" "300 ms x 3"
 
+# MetalLB's BFD metric names, per peer
+metrics=$(mb_in mb-bff-m curl -s --max-time 5 http://127.0.0.1:7472/metrics)
+mb_assert_match '^metallb_bfd_session_up\{peer="192\.0\.2\.2"\} 1$' "$metrics" "metrics: session up"
+mb_assert_match '^metallb_bfd_session_up\{peer="2001:db8:1::2"\} 1$' "$metrics" "metrics: IPv6 session up"
+mb_assert_match '^metallb_bfd_control_packet_input\{peer="192\.0\.2\.2"\} [1-9]' "$metrics" "metrics: packets in"
+mb_assert_match '^metallb_bfd_session_up_events\{peer="192\.0\.2\.2"\} 1$' "$metrics" "metrics: up events"
+if command -v promtool >/dev/null; then
+	printf '%s\n' "$metrics" | promtool check metrics >&2 || mb_fail "promtool rejects the metrics page"
+fi
+
 # --- the path goes silent -----------------------------------------------------
 mb_in mb-bff-f nft add table inet mbt
 mb_in mb-bff-f nft add chain inet mbt out '{ type filter hook output priority 0; policy drop; }'
@@ -121,4 +132,7 @@ for p in f4 f6; do
 	mb_wait 40 "metalbird $p Established again" m_est $p
 done
 mb_wait 15 "BFD to 192.0.2.2 Up again" bfd_up 192.0.2.2
+metrics=$(mb_in mb-bff-m curl -s --max-time 5 http://127.0.0.1:7472/metrics)
+mb_assert_match '^metallb_bfd_session_down_events\{peer="192\.0\.2\.2"\} 1$' "$metrics" "metrics: one down event"
+mb_assert_match '^metallb_bfd_session_up_events\{peer="192\.0\.2\.2"\} 2$' "$metrics" "metrics: two up events"
 mb_stop m
