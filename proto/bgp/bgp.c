@@ -537,10 +537,17 @@ static void eor_check(void *data)
 	 * initial update is complete; a peer keeps our old routes (stale)
 	 * until then, so an early one would withdraw what is not back yet.
 	 * Changes that sources made meanwhile reach us through the channel
-	 * before the timer fires again. */
+	 * before the timer fires again.  A source that never completes
+	 * holds it back for our restart time at most: by then the peers
+	 * have dropped our stale routes anyway. */
+	const struct bgp_config *c = (const struct bgp_config *)bp->p.cf;
+	double limit = c && c->gr_time ? c->gr_time : 120;
 	if (!sources_ready()) {
-		tm_start(bp->eor_t, 0.5);
-		return;
+		if (now_real() - bp->est_since < limit) {
+			tm_start(bp->eor_t, 0.5);
+			return;
+		}
+		proto_log(&bp->p, L_WARN, "a route source is still starting after %.0f s: End-of-RIB sent anyway", limit);
 	}
 	bp->eor_done = 1;
 	for (int f = 0; f < BGP_FAM_N; f++)
