@@ -262,6 +262,10 @@ static void feed_hook(void *data)
 
 	if (!ch->feeding || !ch->up)
 		return;
+	if (ch->ops->ready && !ch->ops->ready(ch)) {
+		ch->feed_paused = 1;	/* channel_feed_resume() goes on */
+		return;
+	}
 	if (!feed_slice(ch)) {
 		defer_schedule(ch->feed_ev);
 		return;
@@ -273,6 +277,15 @@ static void feed_hook(void *data)
 	feed_stop(ch);
 	if (ch->ops->feed_done)
 		ch->ops->feed_done(ch);
+}
+
+void channel_feed_resume(struct channel *ch)
+{
+	if (!ch->feed_paused)
+		return;
+	ch->feed_paused = 0;
+	if (ch->feeding && ch->up)
+		defer_schedule(ch->feed_ev);
 }
 
 void channel_up(struct channel *ch)

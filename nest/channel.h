@@ -48,6 +48,10 @@ struct channel_ops {
 	void (*notify)(struct channel *ch, const net_addr *n, struct rta *new, struct rta *old);
 	void (*end)(struct channel *ch);	/* the batch ends: flush (optional) */
 	void (*feed_done)(struct channel *ch);	/* a full feed finished (optional) */
+	/* May the feed go on with its next slice?  (optional)  A protocol
+	 * whose peer is behind says no, and calls channel_feed_resume() when
+	 * it has caught up, so that a full feed never piles up in memory. */
+	int (*ready)(struct channel *ch);
 };
 
 struct channel_stats {
@@ -73,6 +77,7 @@ struct channel {
 	uint32_t sent_size[2];
 	/* a full feed in progress */
 	int feeding;
+	int feed_paused;		/* waiting for channel_feed_resume() */
 	int feed_table;			/* 0 master4, 1 master6 */
 	struct rt_iter *feed_it;
 	struct defer *feed_ev;
@@ -88,6 +93,8 @@ void channel_down(struct channel *ch);		/* forget what was sent, silently */
 /* Run the export filter over every route again and send the differences
  * from what was sent (a changed filter). */
 void channel_refeed(struct channel *ch);
+/* The protocol is ready for more of a paused full feed. */
+void channel_feed_resume(struct channel *ch);
 /* Send everything again as if nothing had been sent (route refresh). */
 void channel_resend(struct channel *ch);
 /* What the channel announced for n (borrowed), or NULL. */

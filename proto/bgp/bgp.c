@@ -578,10 +578,21 @@ static void ch_feed_done(struct channel *ch)
 	bgp_flush(bp);
 }
 
+/* A full feed waits while the peer is behind: what is pending stays within
+ * a couple of slices instead of the whole table. */
+static int ch_ready(struct channel *ch)
+{
+	struct bgp_proto *bp = ch->data;
+
+	return !bp->established || (bp->npend - bp->head < 2 * CHANNEL_SLICE &&
+				    bgp_session_outq(bp->s) <= BGP_OUTQ_HIGH);
+}
+
 static const struct channel_ops bgp_channel_ops = {
 	.notify = ch_notify,
 	.end = ch_end,
 	.feed_done = ch_feed_done,
+	.ready = ch_ready,
 };
 
 /* --- graceful restart: the receiving speaker (RFC 4724 4.2) ----------------------- */
@@ -901,6 +912,8 @@ static void s_tx_space(struct bgp_session *s, void *data)
 	struct bgp_proto *bp = data;
 	if (bp->head < bp->npend || bp->eor_due[0] || bp->eor_due[1])
 		bgp_flush(bp);
+	if (bp->ch && ch_ready(bp->ch))
+		channel_feed_resume(bp->ch);
 }
 
 static void s_refresh(struct bgp_session *s, void *data, int fam, int subtype)
