@@ -75,7 +75,9 @@ static void sink_feed_done(struct channel *ch)
 {
 	loop_exit();	/* main() runs the loop until a feed is done */
 }
-static const struct channel_ops sink_ops = { sink_begin, sink_notify, NULL, sink_feed_done };
+static const struct channel_ops sink_ops = {
+	.begin = sink_begin, .notify = sink_notify, .feed_done = sink_feed_done,
+};
 
 static const char bench_conf[] =
 	"router id 192.0.2.1;\n"

@@ -167,7 +167,9 @@ static void rec_feed_done(struct channel *ch)
 	struct rec *r = ch->data;
 	r->feed_done++;
 }
-static const struct channel_ops rec_ops = { rec_begin, rec_notify, rec_end, rec_feed_done };
+static const struct channel_ops rec_ops = {
+	.begin = rec_begin, .notify = rec_notify, .end = rec_end, .feed_done = rec_feed_done,
+};
 
 static void rec_reset(struct rec *r)
 {
