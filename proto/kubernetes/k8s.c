@@ -359,6 +359,25 @@ static int allocate_and_log(struct k8s_proto *p, const struct timespec *t0, doub
 	return changed;
 }
 
+#define K8S_MAX_HOOKS 4
+static void (*change_hooks[K8S_MAX_HOOKS])(void);
+static int n_change_hooks;
+
+void k8s_change_hook_add(void (*fn)(void))
+{
+	for (int i = 0; i < n_change_hooks; i++)
+		if (change_hooks[i] == fn)
+			return;
+	if (n_change_hooks < K8S_MAX_HOOKS)
+		change_hooks[n_change_hooks++] = fn;
+}
+
+static void run_change_hooks(void)
+{
+	for (int i = 0; i < n_change_hooks; i++)
+		change_hooks[i]();
+}
+
 void k8s_sync(struct k8s_proto *p)
 {
 	struct timespec t0, t1;
@@ -384,6 +403,7 @@ void k8s_sync(struct k8s_proto *p)
 	if (p->watch)
 		k8s_watch_status_changed(p->watch);
 	p->syncs++;
+	run_change_hooks();
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	p->last_sync_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 	proto_trace(&p->p, D_EVENTS,
@@ -597,8 +617,10 @@ static int k8s_shutdown(struct proto *pp, enum proto_down_reason why)
 	pa_state_free(&p->alloc);
 	p->node_seen = 0;
 	p->have_state = 0;
-	if (k8s_instance == p)
+	if (k8s_instance == p) {
 		k8s_instance = NULL;
+		run_change_hooks();
+	}
 	return PS_DOWN;
 }
 

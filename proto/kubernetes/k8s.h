@@ -62,6 +62,10 @@ void k8s_set_state(struct k8s_proto *p, struct k8s_db *db);
 void k8s_state_changed(struct k8s_proto *p, int services);
 /* Allocate and announce now. */
 void k8s_sync(struct k8s_proto *p);
+/* Called after every sync of the Kubernetes state and when the source
+ * stops (k8s_instance is then NULL): for those who follow the state
+ * (layer-2 election). */
+void k8s_change_hook_add(void (*fn)(void));
 /* Why a Service's addresses are not in the table ("" when they are). */
 void k8s_announce_why(const struct k8s_proto *p, const struct service *s, char *buf, size_t len);
 /* Control commands (k8s-show.c) */
