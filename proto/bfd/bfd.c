@@ -760,10 +760,12 @@ static void cmd_show_bfd(struct cli *c, struct cmd_args *a)
 		ip_ntop(s->addr, addr);
 		cli_fmt_since(s->since, since, sizeof since);
 		if (arr) {
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:i, s:f, s:s, s:s, s:I, s:I, s:I, s:I}",
+			/* whole milliseconds, as doc/json.md shows them */
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:i, s:I, s:s, s:s, s:I, s:I, s:I, s:I}",
 				"neighbor", addr, "interface", s->ifname, "state", bfd_state_name(s->f.state),
-				"since", since, "tx_interval_ms", tx, "rx_interval_ms", rxv / 1000.0,
-				"multiplier", (int)s->f.mult, "detect_time_ms", det,
+				"since", since, "tx_interval_ms", (json_int_t)(tx + 0.5),
+				"rx_interval_ms", (json_int_t)((rxv + 500) / 1000),
+				"multiplier", (int)s->f.mult, "detect_time_ms", (json_int_t)(det + 0.5),
 				"remote_state", bfd_state_name(s->f.remote_state), "diagnostic", bfd_diag_name(s->f.diag),
 				"local_discriminator", (json_int_t)s->f.local_disc,
 				"remote_discriminator", (json_int_t)s->f.remote_disc,

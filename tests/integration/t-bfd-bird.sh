@@ -109,7 +109,14 @@ show=$(mb_ctl m show bfd sessions)
 printf '%s\n' "$show" >&2
 mb_assert_match '^192\.0\.2\.2 +veth-m +Up .* 0\.300 +0\.900 +3' "$show" "300 ms x 3 negotiated"
 json=$(mb_ctl m show bfd sessions json)
-mb_assert_match '"tx_interval_ms": ?300' "$json" "show bfd sessions json"
+printf '%s\n' "$json" | python3 -c '
+import json, sys
+s = {x["neighbor"]: x for x in json.load(sys.stdin)["sessions"]}
+for n in ("192.0.2.2", "2001:db8:1::2"):
+    x = s[n]
+    assert (x["state"], x["interface"], x["tx_interval_ms"], x["rx_interval_ms"], x["multiplier"],
+            x["detect_time_ms"], x["remote_state"]) == ("Up", "veth-m", 300, 300, 3, 900, "Up"), x
+' || mb_fail "show bfd sessions json: $json"
 mb_assert_match '^bfd1 +BFD .*2 sessions, 2 up' "$(mb_ctl m show protocols)" "protocol bfd listed"
 
 # --- the path goes silent -----------------------------------------------------
