@@ -163,6 +163,8 @@ install: all
 	install -m 0755 metalbird-convert $(DESTDIR)$(BINDIR)/metalbird-convert
 	install -m 0644 doc/metalbird.8 doc/metalbirdc.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 doc/metallb.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 doc/metalbirdc.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/metalbirdc
 
 clean:
 	rm -rf $(O) metalbird metalbirdc metalbird-convert
