@@ -49,9 +49,15 @@ struct bfd_session {
 	double since;			/* wall clock of the last state change */
 	uint64_t rx_pkts, tx_pkts;
 	uint64_t up_events, down_events;
+	int auth_simple;		/* Simple Password in use */
+	uint8_t pw_len;
+	uint8_t password[BFD_PASSWORD_MAX];
+	uint64_t auth_fail;		/* packets dropped by the authentication check */
 	int refs;			/* requests served */
 	int notifying;			/* inside the request hooks */
 };
+
+#define BFD_KEY_ID 1	/* the key id of our one password */
 
 struct bfd_request {
 	struct bfd_request *next;
@@ -91,6 +97,12 @@ void bfd_config_iface_start(struct bfd_config *c, const char *pattern)
 	c->cur = ic;
 }
 
+void bfd_config_iface_end(struct bfd_config *c, const struct cf_loc *loc)
+{
+	if (c->cur && c->cur->auth_simple && !c->cur->password)
+		cf_error_at(loc, "authentication simple needs a password");
+}
+
 static void bfd_copy_config(struct proto_config *dst, const struct proto_config *src)
 {
 	struct bfd_config *d = (struct bfd_config *)dst;
@@ -112,7 +124,8 @@ static int iface_cfg_equal(const struct bfd_iface_config *a, const struct bfd_if
 {
 	for (; a && b; a = a->next, b = b->next)
 		if (strcmp(a->pattern, b->pattern) || a->min_rx != b->min_rx || a->min_tx != b->min_tx ||
-		    a->mult != b->mult)
+		    a->mult != b->mult || a->auth_simple != b->auth_simple ||
+		    strcmp(a->password ? a->password : "", b->password ? b->password : ""))
 			return 0;
 	return !a && !b;
 }
@@ -133,13 +146,18 @@ static void bfd_dump_config(FILE *out, const struct proto_config *pc)
 	const struct bfd_config *c = (const void *)pc;
 
 	for (const struct bfd_iface_config *i = c->ifaces; i; i = i->next)
+	{
 		fprintf(out, "\tinterface \"%s\" {\n\t\tmin rx interval %u ms;\n\t\tmin tx interval %u ms;\n"
-			"\t\tmultiplier %u;\n\t};\n", i->pattern, i->min_rx / 1000, i->min_tx / 1000, i->mult);
+			"\t\tmultiplier %u;\n", i->pattern, i->min_rx / 1000, i->min_tx / 1000, i->mult);
+		if (i->auth_simple)
+			fprintf(out, "\t\tauthentication simple;\n\t\tpassword \"%s\";\n", i->password);
+		fprintf(out, "\t};\n");
+	}
 }
 
 /* The options for an interface: the first pattern that matches, else the
  * defaults (a session over an unknown interface matches only "*"). */
-static void iface_options(const char *ifname, uint32_t *tx, uint32_t *rx, uint8_t *mult)
+static const struct bfd_iface_config *iface_options(const char *ifname, uint32_t *tx, uint32_t *rx, uint8_t *mult)
 {
 	const struct bfd_config *c = bfd_running ? (const void *)bfd_running->p.cf : NULL;
 
@@ -150,8 +168,31 @@ static void iface_options(const char *ifname, uint32_t *tx, uint32_t *rx, uint8_
 			*tx = i->min_tx;
 			*rx = i->min_rx;
 			*mult = (uint8_t)i->mult;
-			return;
+			return i;
 		}
+	return NULL;
+}
+
+/* The session's authentication, from its interface options (copied: the
+ * config may go before the session). */
+static void sess_auth(struct bfd_session *s, const struct bfd_iface_config *ic)
+{
+	s->auth_simple = ic && ic->auth_simple && ic->password;
+	s->pw_len = 0;
+	if (s->auth_simple) {
+		s->pw_len = (uint8_t)strnlen(ic->password, BFD_PASSWORD_MAX);
+		memcpy(s->password, ic->password, s->pw_len);
+	}
+}
+
+/* RFC 5880 6.7.2 and 6.8.6: with Simple Password in use a packet must carry
+ * the same key id and password; without, no authentication section. */
+static int sess_auth_ok(const struct bfd_session *s, const struct bfd_pkt *p)
+{
+	if (!s->auth_simple)
+		return !(p->flags & BFD_F_AUTH);
+	return (p->flags & BFD_F_AUTH) && p->auth_type == BFD_AUTH_SIMPLE && p->auth_key_id == BFD_KEY_ID &&
+	       p->pw_len == s->pw_len && !memcmp(p->password, s->password, s->pw_len);
 }
 
 /* --- addresses ------------------------------------------------------------------ */
@@ -239,12 +280,18 @@ static uint32_t rnd32(void)
 static void sess_send(struct bfd_session *s, int final)
 {
 	struct bfd_pkt p;
-	uint8_t buf[BFD_PKT_LEN];
+	uint8_t buf[BFD_PKT_MAX];
 	char a[IP_STRLEN];
 
 	if (s->fd < 0)
 		return;
 	bfd_fsm_build(&s->f, final, &p);
+	if (s->auth_simple) {
+		p.auth_type = BFD_AUTH_SIMPLE;
+		p.auth_key_id = BFD_KEY_ID;
+		p.pw_len = s->pw_len;
+		memcpy(p.password, s->password, s->pw_len);
+	}
 	size_t len = bfd_pkt_encode(&p, buf, sizeof buf);
 	if (send(s->fd, buf, len, 0) < 0) {
 		/* ECONNREFUSED from an ICMP port unreachable, no route: the
@@ -436,7 +483,7 @@ static struct bfd_session *sess_new(const struct bfd_request *r)
 		s->ifindex = if_nametoindex(r->iface);
 	} else
 		iface_of(r->addr, s->ifname, &s->ifindex);
-	iface_options(s->ifname, &tx, &rx, &mult);
+	sess_auth(s, iface_options(s->ifname, &tx, &rx, &mult));
 	bfd_fsm_init(&s->f, new_discriminator(), tx, rx, mult);
 	s->since = now_real();
 	s->tx_t = tm_new(tx_expired, s);
@@ -628,6 +675,12 @@ static void rx_ready(int fd, void *data)
 			proto_trace(&bp->p, D_PACKETS, "%s: no session (discriminator %u)", ip_ntop(src, a), p.your_disc);
 			continue;
 		}
+		if (!sess_auth_ok(s, &p)) {
+			proto_trace(&bp->p, D_PACKETS, "%s: authentication %s: dropped", ip_ntop(src, a),
+				    (p.flags & BFD_F_AUTH) ? "failed" : "missing");
+			s->auth_fail++;
+			continue;
+		}
 		s->rx_pkts++;
 		int ev = bfd_fsm_rx(&s->f, &p);
 		if (!(ev & BFD_EV_DISCARD)) {
@@ -728,7 +781,7 @@ static int bfd_reconfigure(struct proto *p, struct proto_config *n)
 		next = s->next;
 		uint32_t tx, rx;
 		uint8_t mult;
-		iface_options(s->ifname, &tx, &rx, &mult);
+		sess_auth(s, iface_options(s->ifname, &tx, &rx, &mult));
 		sess_events(s, bfd_fsm_set_params(&s->f, tx, rx, mult));
 	}
 	return 1;
@@ -770,6 +823,9 @@ static void cmd_show_bfd(struct cli *c, struct cmd_args *a)
 				"local_discriminator", (json_int_t)s->f.local_disc,
 				"remote_discriminator", (json_int_t)s->f.remote_disc,
 				"packets_received", (json_int_t)s->rx_pkts, "packets_sent", (json_int_t)s->tx_pkts));
+			json_t *last = json_array_get(arr, json_array_size(arr) - 1);
+			json_object_set_new(last, "authentication", json_string(s->auth_simple ? "simple" : "none"));
+			json_object_set_new(last, "authentication_failures", json_integer((json_int_t)s->auth_fail));
 			continue;
 		}
 		if (!n++) {

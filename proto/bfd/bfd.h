@@ -20,6 +20,8 @@ struct bfd_iface_config {
 	uint32_t min_rx;		/* required min RX, microseconds */
 	uint32_t min_tx;		/* desired min TX, microseconds */
 	unsigned mult;			/* detect multiplier */
+	int auth_simple;		/* `authentication simple` (RFC 5880 6.7.2) */
+	const char *password;		/* its password, key id 1 (as BIRD's first) */
 };
 
 struct bfd_config {
@@ -36,6 +38,7 @@ extern struct proto_class proto_bfd;
 
 /* Grammar helpers */
 void bfd_config_iface_start(struct bfd_config *c, const char *pattern);
+void bfd_config_iface_end(struct bfd_config *c, const struct cf_loc *loc);
 
 /*
  * The hook gets the session's RFC 5880 state (BFD_S_* of packets.h) and,

@@ -13,7 +13,7 @@ CF_HDR
 
 CF_DECLS
 
-CF_KEYWORDS(BFD, INTERFACE, INTERVAL, MIN, RX, TX, MULTIPLIER, MS, US)
+CF_KEYWORDS(BFD, INTERFACE, INTERVAL, MIN, RX, TX, MULTIPLIER, MS, US, AUTHENTICATION, SIMPLE, NONE, PASSWORD)
 
 %type <i> bfd_time
 
@@ -29,7 +29,7 @@ bfd_proto:
  | bfd_proto bfd_item ';'
  ;
 
-bfd_item: INTERFACE bfd_iface_start '{' bfd_iface_opts '}' ;
+bfd_item: INTERFACE bfd_iface_start '{' bfd_iface_opts '}' { bfd_config_iface_end(BFD_CFG, &@1); } ;
 
 bfd_iface_start: STRING {
 	if (!*$1)
@@ -72,6 +72,15 @@ bfd_iface_opt:
 	if ($2 < 1 || $2 > 255)
 		cf_error_at(&@2, "multiplier %u is invalid: use 1-255", (unsigned)$2);
 	BFD_CFG->cur->mult = (unsigned)$2;
+   }
+ | AUTHENTICATION NONE { BFD_CFG->cur->auth_simple = 0; }
+ | AUTHENTICATION SIMPLE { BFD_CFG->cur->auth_simple = 1; }
+ | PASSWORD STRING {
+	/* RFC 5880 4.2: a simple password is 1 to 16 octets */
+	size_t n = strlen($2);
+	if (n < 1 || n > 16)
+		cf_error_at(&@2, "a BFD simple password has 1 to 16 characters, not %zu", n);
+	BFD_CFG->cur->password = $2;
    }
  ;
 

@@ -78,11 +78,36 @@ int bfd_pkt_decode(const uint8_t *buf, size_t len, struct bfd_pkt *p, const char
 		*why = "my discriminator is zero";
 		return -1;
 	}
-	/* RFC 5880 6.8.6: "If the A bit is set and no authentication is in
-	 * use (bfd.AuthType is zero), the packet MUST be discarded." */
 	if (p->flags & BFD_F_AUTH) {
-		*why = "authenticated, and no authentication is configured";
-		return -1;
+		uint8_t al;
+		if (bfd_get8(buf, p->length, 24, &p->auth_type) || bfd_get8(buf, p->length, 25, &al)) {
+			*why = "truncated authentication section";
+			return -1;
+		}
+		if ((size_t)24 + al > p->length) {
+			*why = "authentication section longer than the packet";
+			return -1;
+		}
+		if (p->auth_type != BFD_AUTH_SIMPLE) {
+			*why = "authentication type not supported (only simple password)";
+			return -1;
+		}
+		/* RFC 5880 4.2: Auth Len is the password length plus three,
+		 * and the password 1 to 16 octets */
+		if (al < 4 || al > 3 + BFD_PASSWORD_MAX) {
+			*why = "bad simple password length";
+			return -1;
+		}
+		if (bfd_get8(buf, p->length, 26, &p->auth_key_id)) {
+			*why = "truncated authentication section";
+			return -1;
+		}
+		p->pw_len = (uint8_t)(al - 3);
+		for (uint8_t i = 0; i < p->pw_len; i++)
+			if (bfd_get8(buf, p->length, (size_t)27 + i, &p->password[i])) {
+				*why = "truncated authentication section";
+				return -1;
+			}
 	}
 	/* RFC 5880 6.5: Poll and Final never together */
 	if ((p->flags & BFD_F_POLL) && (p->flags & BFD_F_FINAL)) {
@@ -94,18 +119,28 @@ int bfd_pkt_decode(const uint8_t *buf, size_t len, struct bfd_pkt *p, const char
 
 size_t bfd_pkt_encode(const struct bfd_pkt *p, uint8_t *buf, size_t len)
 {
-	if (len < BFD_PKT_LEN)
+	int auth = p->auth_type == BFD_AUTH_SIMPLE && p->pw_len >= 1 && p->pw_len <= BFD_PASSWORD_MAX;
+	size_t total = BFD_PKT_LEN + (auth ? 3u + p->pw_len : 0u);
+
+	if (len < total)
 		return 0;
 	buf[0] = (uint8_t)(BFD_VERSION << 5 | (p->diag & 0x1f));
-	buf[1] = (uint8_t)((p->state & 3) << 6 | (p->flags & 0x3e));
+	buf[1] = (uint8_t)((p->state & 3) << 6 | (p->flags & 0x3a) | (auth ? BFD_F_AUTH : 0));
 	buf[2] = p->mult;
-	buf[3] = BFD_PKT_LEN;
+	buf[3] = (uint8_t)total;
 	bfd_put32(buf + 4, p->my_disc);
 	bfd_put32(buf + 8, p->your_disc);
 	bfd_put32(buf + 12, p->des_min_tx);
 	bfd_put32(buf + 16, p->req_min_rx);
 	bfd_put32(buf + 20, p->req_min_echo_rx);
-	return BFD_PKT_LEN;
+	if (auth) {
+		/* RFC 5880 4.2: type, length, key id, the password */
+		buf[24] = BFD_AUTH_SIMPLE;
+		buf[25] = (uint8_t)(3 + p->pw_len);
+		buf[26] = p->auth_key_id;
+		memcpy(buf + 27, p->password, p->pw_len);
+	}
+	return total;
 }
 
 const char *bfd_state_name(int state)

@@ -19,6 +19,8 @@
 #define BFD_VERSION 1
 #define BFD_PKT_LEN 24			/* the mandatory section */
 #define BFD_PKT_MAX 64			/* with room for an authentication section */
+#define BFD_AUTH_SIMPLE 1		/* Simple Password, RFC 5880 4.2 */
+#define BFD_PASSWORD_MAX 16
 
 /* bfd.SessionState, RFC 5880 4.1 */
 enum bfd_state { BFD_S_ADMIN_DOWN = 0, BFD_S_DOWN = 1, BFD_S_INIT = 2, BFD_S_UP = 3 };
@@ -56,11 +58,20 @@ struct bfd_pkt {
 	uint32_t des_min_tx;		/* Desired Min TX Interval, microseconds */
 	uint32_t req_min_rx;		/* Required Min RX Interval, microseconds */
 	uint32_t req_min_echo_rx;	/* Required Min Echo RX Interval */
+	/* the authentication section, when the A bit is set */
+	uint8_t auth_type;		/* BFD_AUTH_SIMPLE, the only one decoded */
+	uint8_t auth_key_id;
+	uint8_t pw_len;			/* 1-16 */
+	uint8_t password[BFD_PASSWORD_MAX];
 };
 
-/* 0 with p filled, or -1 with *why saying why the packet is discarded. */
+/* 0 with p filled, or -1 with *why saying why the packet is discarded.
+ * An authentication section is decoded (Simple Password only); whether it
+ * is the one the session wants is for the session to check. */
 int bfd_pkt_decode(const uint8_t *buf, size_t len, struct bfd_pkt *p, const char **why);
-/* Write the 24 octets of p (vers and length are set here); 0 if len is short. */
+/* Write p (vers, length and the A bit are set here: with auth_type
+ * BFD_AUTH_SIMPLE a Simple Password section follows the 24 octets);
+ * returns the length, 0 if len is short. */
 size_t bfd_pkt_encode(const struct bfd_pkt *p, uint8_t *buf, size_t len);
 
 const char *bfd_state_name(int state);		/* "AdminDown", "Down", "Init", "Up" */

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int init;
 	struct bfd_pkt p, q;
 	const char *why;
-	uint8_t buf[BFD_PKT_LEN];
+	uint8_t buf[BFD_PKT_MAX];
 
 	if (!init) {
 		bfd_fsm_init(&f, 0x1234, 300000, 300000, 3);
@@ -35,7 +35,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	/* the codec round-trips what it accepted */
 	size_t n = bfd_pkt_encode(&p, buf, sizeof buf);
-	if (n != BFD_PKT_LEN || bfd_pkt_decode(buf, n, &q, &why) < 0)
+	if (n != (p.flags & BFD_F_AUTH ? BFD_PKT_LEN + 3u + p.pw_len : BFD_PKT_LEN) || n > p.length ||
+	    bfd_pkt_decode(buf, n, &q, &why) < 0)
+		abort();
+	if (q.auth_type != p.auth_type || q.auth_key_id != p.auth_key_id || q.pw_len != p.pw_len ||
+	    memcmp(q.password, p.password, p.pw_len))
 		abort();
 	if (q.state != p.state || q.diag != p.diag || q.my_disc != p.my_disc || q.your_disc != p.your_disc ||
 	    q.des_min_tx != p.des_min_tx || q.req_min_rx != p.req_min_rx || q.mult != p.mult ||

@@ -61,17 +61,51 @@ START_TEST(test_decode_rejects)
 	memset(b + 4, 0, 4);	/* my discriminator zero */
 	ck_assert_int_eq(bfd_pkt_decode(b, 24, &p, &why), -1);
 	memcpy(b, bird_down, 24);
-	b[1] |= BFD_F_AUTH;	/* authenticated: we have none */
+	b[1] |= BFD_F_AUTH;	/* an authentication type other than simple password */
 	b[3] = 28;
-	memset(b + 24, 0, 4);
+	memcpy(b + 24, "\x02\x04\x01\x00", 4);
 	ck_assert_int_eq(bfd_pkt_decode(b, 28, &p, &why), -1);
-	ck_assert_str_eq(why, "authenticated, and no authentication is configured");
+	ck_assert_str_eq(why, "authentication type not supported (only simple password)");
+	memcpy(b + 24, "\x01\x03\x01\x00", 4);	/* an empty password */
+	ck_assert_int_eq(bfd_pkt_decode(b, 28, &p, &why), -1);
+	memcpy(b + 24, "\x01\x06\x01\x00", 4);	/* longer than the packet */
+	ck_assert_int_eq(bfd_pkt_decode(b, 28, &p, &why), -1);
+	b[3] = 25;	/* A bit and a length below 26 */
+	ck_assert_int_eq(bfd_pkt_decode(b, 28, &p, &why), -1);
 	memcpy(b, bird_down, 24);
 	b[1] |= BFD_F_POLL | BFD_F_FINAL;
 	ck_assert_int_eq(bfd_pkt_decode(b, 24, &p, &why), -1);
 	/* a longer datagram with a correct length field is fine */
 	memcpy(b, bird_down, 24);
 	ck_assert_int_eq(bfd_pkt_decode(b, 32, &p, &why), 0);
+}
+END_TEST
+
+/* What BIRD 2.0.12 sent with `authentication simple; password "secret";`
+ * (seen on the wire): Simple Password, key id 1. */
+START_TEST(test_simple_password)
+{
+	static const uint8_t bird[33] = {
+		0x20, 0x44, 0x05, 0x21, 0x56, 0x30, 0x1f, 0x87, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x42, 0x40,
+		0x00, 0x04, 0x93, 0xe0, 0x00, 0x00, 0x00, 0x00, 0x01, 0x09, 0x01, 's', 'e', 'c', 'r', 'e', 't',
+	};
+	struct bfd_pkt p, q;
+	uint8_t b[BFD_PKT_MAX];
+	const char *why;
+
+	ck_assert_int_eq(bfd_pkt_decode(bird, sizeof bird, &p, &why), 0);
+	ck_assert_uint_eq(p.auth_type, BFD_AUTH_SIMPLE);
+	ck_assert_uint_eq(p.auth_key_id, 1);
+	ck_assert_uint_eq(p.pw_len, 6);
+	ck_assert_int_eq(memcmp(p.password, "secret", 6), 0);
+	ck_assert_uint_eq(p.mult, 5);
+	/* and we write it the same way */
+	ck_assert_uint_eq(bfd_pkt_encode(&p, b, sizeof b), 33);
+	ck_assert_int_eq(memcmp(b, bird, 33), 0);
+	ck_assert_uint_eq(bfd_pkt_encode(&p, b, 32), 0);
+	ck_assert_int_eq(bfd_pkt_decode(b, 33, &q, &why), 0);
+	/* a truncated datagram */
+	ck_assert_int_eq(bfd_pkt_decode(bird, 30, &p, &why), -1);
 }
 END_TEST
 
@@ -276,6 +310,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_decode);
 	tcase_add_test(tc, test_decode_rejects);
 	tcase_add_test(tc, test_encode_roundtrip);
+	tcase_add_test(tc, test_simple_password);
 	tcase_add_test(tc, test_handshake);
 	tcase_add_test(tc, test_detect_timeout);
 	tcase_add_test(tc, test_admin_down);
