@@ -757,10 +757,16 @@ static int bfd_shutdown(struct proto *p, enum proto_down_reason why)
 	struct bfd_proto *bp = (struct bfd_proto *)p;
 
 	/* the requests stay and wait for another instance; their owners are
-	 * not told Down: BFD going away is no failure of the path */
-	for (struct bfd_request *r = requests; r; r = r->next)
-		if (r->s)
-			req_detach(r);
+	 * told AdminDown: BFD going away is no failure of the path */
+	for (struct bfd_request *r = requests, *next; r; r = next) {
+		next = r->next;
+		if (!r->s)
+			continue;
+		int was = r->state;
+		req_detach(r);
+		if (was != BFD_S_DOWN && was != BFD_S_ADMIN_DOWN)
+			r->hook(r->data, BFD_S_ADMIN_DOWN, bfd_diag_name(BFD_D_ADMIN_DOWN));
+	}
 	fd_unwatch(bp->w4);
 	fd_unwatch(bp->w6);
 	bp->w4 = bp->w6 = NULL;

@@ -999,9 +999,14 @@ static void bgp_bfd_hook(void *data, int state, const char *diag)
 		proto_trace(&bp->p, D_EVENTS, "BFD session up");
 		return;
 	}
-	/* AdminDown from the neighbor is no failure (RFC 5882 3.2), and
-	 * a session that never came up says nothing about the path */
-	if (state == BFD_S_ADMIN_DOWN || !bp->bfd_up)
+	/* AdminDown (the neighbor's, or protocol bfd going away) is no
+	 * failure (RFC 5882 3.2); Init follows a Down already told; and a
+	 * session that never came up says nothing about the path */
+	if (state == BFD_S_ADMIN_DOWN) {
+		bp->bfd_up = 0;
+		return;
+	}
+	if (state != BFD_S_DOWN || !bp->bfd_up)
 		return;
 	bp->bfd_up = 0;
 	if (!bp->s || cur_state(bp) < BGP_S_OPENSENT)
