@@ -47,14 +47,15 @@ est() { mb_birdc r show protocols "$1" | grep -q Established; }
 mb_wait 20 "the config's session Established" est fixed
 since_other=$(mb_birdc r show protocols fixed | awk '$1 == "fixed" { print $5 }')
 
-out=$(mb_ctl m peer set 198.51.100.1 as 64512 local as 64513 interface vswitch1 hold time 15)
+out=$(mb_ctl m peer set 198.51.100.1 as 64512 local as 64513 interface vswitch1 hold time 15 2>&1) ||
+	mb_fail "peer set failed: $out"
 mb_assert_match 'Peer 198\.51\.100\.1 added' "$out" "peer set reply"
 mb_assert_match 'neighbor 198\.51\.100\.1 as 64512;' "$(cat "$MB_WORK/peers.conf")" "the peers file"
 mb_assert_match 'interface "vswitch1";' "$(cat "$MB_WORK/peers.conf")" "the peers file"
 mb_wait 20 "the session set by command Established at BIRD" est viaset
 peers() { mb_ctl m show peers interface '"vswitch1"'; }
 mb_wait 10 "show peers interface vswitch1 lists it Established" sh -c "'$METALBIRDC' -s '$MB_WORK/m.ctl' show peers interface vswitch1 | grep -q 'Established'"
-out=$(peers)
+out=$(peers 2>&1) || mb_fail "show peers failed: $out"
 mb_log "$out"
 mb_assert_match '^PeerAddress +PeerAsn +SelfAsn +HoldTime +Interface +State' "$out" "show peers heading"
 mb_assert_match '^198\.51\.100\.1 +64512 +64513 +15 +vswitch1 +Established' "$out" "show peers row"
@@ -70,7 +71,8 @@ mb_assert_match '65535 is not a valid AS number; valid ASNs are 1-65534 \(16-bit
 mb_assert_eq "$(cat "$MB_WORK/peers.before")" "$(cat "$MB_WORK/peers.conf")" "the peers file after a refused peer set"
 
 # hold time only: only that session restarts, with Cease 6
-mb_ctl m peer set 198.51.100.1 as 64512 interface vswitch1 hold time 30 >/dev/null
+out=$(mb_ctl m peer set 198.51.100.1 as 64512 interface vswitch1 hold time 30 2>&1) ||
+	mb_fail "peer set of the hold time failed: $out"
 mb_wait_log 10 r 'viaset: Received: Other configuration change'
 mb_wait 20 "viaset Established again" est viaset
 mb_assert_match '^198\.51\.100\.1 +64512 +64513 +30 ' "$(peers)" "the new hold time"
@@ -82,10 +84,10 @@ mb_metalbird m2 mb-pc-m "$MB_WORK/m.conf"
 mb_wait 20 "the peer is back after a restart" sh -c "'$METALBIRDC' -s '$MB_WORK/m2.ctl' show peers interface vswitch1 | grep -q '^198.51.100.1 .*Established'"
 
 # remove: Cease 3, and the interface has no peer any more
-out=$(mb_ctl m2 peer remove 198.51.100.1 interface vswitch1)
+out=$(mb_ctl m2 peer remove 198.51.100.1 interface vswitch1 2>&1) || mb_fail "peer remove failed: $out"
 mb_assert_match 'Peer 198\.51\.100\.1 removed' "$out" "peer remove reply"
 mb_wait_log 10 r 'viaset: Received: Peer de-configured'
-out=$(mb_ctl m2 show peers interface vswitch1)
+out=$(mb_ctl m2 show peers interface vswitch1 2>&1) || mb_fail "show peers failed: $out"
 mb_assert_nomatch '198\.51\.100\.1 ' "$out" "show peers interface vswitch1 after the removal"
 mb_assert_nomatch 'protocol bgp' "$(cat "$MB_WORK/peers.conf")" "the peers file after the removal"
 mb_log "peer set / show peers / peer remove work end to end"
