@@ -9,6 +9,7 @@
  * config would change, for `configure check`.
  */
 #include "proto/kubernetes/k8s.h"
+#include "nest/metrics.h"
 #include "nest/channel.h"
 #include "nest/cli.h"
 #include "nest/cmds.h"
@@ -325,8 +326,11 @@ static void plan_hook(struct cli *c, struct config *old, struct config *new, str
 	free(sv);
 }
 
+void k8s_pool_metrics(struct mbuf *b);
+
 void k8s_show_init(void)
 {
+	metrics_register(k8s_pool_metrics);
 	cmd_pools_handler = cmd_show_pools;
 	cmd_register(CMD_SHOW_SERVICES, cmd_show_services);
 	cmd_symbols_hook = symbols_hook;
