@@ -296,13 +296,16 @@ static void sk_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct sk *s = arg;
 
+	if (s->closing) {
+		/* its owner has let go: nothing to tell anyone, and a connect
+		 * that completes now only has the queued output to send */
+		if (!(what & BEV_EVENT_CONNECTED))
+			sk_free(s);
+		return;
+	}
 	if (what & BEV_EVENT_CONNECTED) {
 		if (s->ops->connected)
 			s->ops->connected(s, s->data);
-		return;
-	}
-	if (s->closing) {
-		sk_free(s);
 		return;
 	}
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
