@@ -555,6 +555,13 @@ static void eor_check(void *data)
 	bgp_flush(bp);
 }
 
+/* Are we the restarting speaker (RFC 4724)?  With -R, or after a crash
+ * (sysdep/unix/main.c) for a session with graceful restart on. */
+static int gr_recovering(const struct bgp_config *c)
+{
+	return opt_graceful_restart || (daemon_crashed && c && c->gr_mode == BGP_GR_ON);
+}
+
 static void ch_feed_done(struct channel *ch)
 {
 	struct bgp_proto *bp = ch->data;
@@ -565,7 +572,7 @@ static void ch_feed_done(struct channel *ch)
 		bgp_flush(bp);
 		return;
 	}
-	if (opt_graceful_restart && !sources_ready()) {
+	if (gr_recovering((const struct bgp_config *)bp->p.cf) && !sources_ready()) {
 		if (!bp->eor_t)
 			bp->eor_t = tm_new(eor_check, bp);
 		proto_trace(&bp->p, D_EVENTS, "End-of-RIB waits for the route sources (graceful restart)");
@@ -973,7 +980,7 @@ static void session_config(const struct bgp_config *c, struct bgp_session_config
 	sc->gr_time = (uint16_t)c->gr_time;
 	/* -R sets the Restart State bit only where we restart gracefully;
 	 * the N bit (RFC 8538) too: only then may a NOTIFICATION keep routes */
-	sc->gr_restarting = (uint8_t)(c->gr_mode == BGP_GR_ON && opt_graceful_restart);
+	sc->gr_restarting = (uint8_t)(c->gr_mode == BGP_GR_ON && gr_recovering(c));
 	sc->gr_notification = c->gr_mode == BGP_GR_ON;
 }
 

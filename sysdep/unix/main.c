@@ -38,6 +38,8 @@ static const char *opt_socket = "/run/metalbird/metalbird.ctl";
 static const char *opt_pidfile, *opt_user, *opt_group;
 static int opt_parse, opt_verbose, opt_foreground, opt_debug;
 int opt_graceful_restart;	/* -R */
+int daemon_crashed;		/* see crash_check() */
+static char *running_marker;	/* state dir/metalbird.running while we run */
 
 static char router_id_buf[IP_STRLEN];
 static char node_name_buf[256];
@@ -50,6 +52,43 @@ void daemon_init_modules(void)
 	for (int i = 0; proto_classes[i]; i++)
 		if (proto_classes[i]->class_init)
 			proto_classes[i]->class_init();
+}
+
+/*
+ * SPEC section 2 / RFC 4724: after a crash the daemon comes back in
+ * graceful-restart recovery as with -R.  A marker in the state directory
+ * holds our PID while we run and goes at a clean stop; a marker whose PID
+ * is no longer alive means the last run ended without one (a crash, kill -9).
+ * Protocols with `graceful restart on` then restart gracefully.
+ */
+static void crash_check(const struct config *c)
+{
+	char path[4096];
+	FILE *f;
+	int pid = 0;
+
+	snprintf(path, sizeof path, "%s/metalbird.running", c->state_dir);
+	if ((f = fopen(path, "r"))) {
+		if (fscanf(f, "%d", &pid) != 1)
+			pid = 0;
+		fclose(f);
+		if (pid > 0 && pid != (int)getpid() && kill(pid, 0) == 0) {
+			log_msg(L_WARN, "%s names a running process (%d): not treating this start as a recovery",
+				path, pid);
+		} else {
+			daemon_crashed = 1;
+			log_msg(L_WARN, "%s is left from a run that did not stop cleanly: sessions with graceful "
+				"restart on start in recovery (as with -R)", path);
+		}
+	}
+	mkdir(c->state_dir, 0755);
+	if (!(f = fopen(path, "w"))) {
+		log_msg(L_WARN, "cannot write %s: %s (crash recovery will not be detected)", path, strerror(errno));
+		return;
+	}
+	fprintf(f, "%d\n", (int)getpid());
+	fclose(f);
+	running_marker = xstrdup(path);
 }
 
 static void usage(FILE *f)
@@ -321,6 +360,7 @@ int main(int argc, char **argv)
 
 	config_start_time = now_real();
 	log_msg(L_INFO, "Started (metalbird %s, config %s)", MB_VERSION, opt_config);
+	crash_check(cf);
 	notify_init();		/* READY=1 once this first commit is done */
 	config_commit(cf, 0);
 	loop_run();
@@ -332,6 +372,9 @@ int main(int argc, char **argv)
 	config_cleanup();
 	rt_cleanup();
 	loop_cleanup();
+	if (running_marker)
+		unlink(running_marker);	/* a clean stop */
+	free(running_marker);
 	free(abs);
 	return 0;
 }

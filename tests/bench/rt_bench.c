@@ -28,6 +28,7 @@
 ip_addr daemon_router_id;
 const char *daemon_node_name = "bench";
 int opt_graceful_restart;
+int daemon_crashed;
 void daemon_shutdown(void) {}
 void daemon_init_modules(void) {}
 

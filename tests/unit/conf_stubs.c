@@ -9,6 +9,7 @@
 ip_addr daemon_router_id;
 const char *daemon_node_name = "test-node";
 int opt_graceful_restart;
+int daemon_crashed;
 
 void daemon_shutdown(void)
 {
