@@ -37,18 +37,7 @@ struct bgp_attr_desc {
 	uint8_t derived;		/* encoded from other fields, not from its present bit */
 };
 
-static void cat(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void cat(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t at = strnlen(buf, len);
-	va_list ap;
 
-	if (at + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + at, len - at, fmt, ap);
-	va_end(ap);
-}
 
 static int malformed(struct bgp_attr_result *res, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -64,7 +53,7 @@ static int malformed(struct bgp_attr_result *res, const char *fmt, ...)
 
 static void fmt_id(uint32_t id, char *buf, size_t len)
 {
-	cat(buf, len, "%u.%u.%u.%u", id >> 24, (id >> 16) & 0xff, (id >> 8) & 0xff, id & 0xff);
+	bgp_cat(buf, len, "%u.%u.%u.%u", id >> 24, (id >> 16) & 0xff, (id >> 8) & 0xff, id & 0xff);
 }
 
 /* ---- AS paths ------------------------------------------------------------ */
@@ -222,11 +211,11 @@ static void path_format(const struct bgp_aspath *p, char *buf, size_t len)
 	for (int i = 0; i < p->nseg; i++) {
 		int t = p->seg[i].type;
 		if (t != BGP_AS_SEQUENCE)
-			cat(buf, len, "%s%c", i ? " " : "", open[t]);
+			bgp_cat(buf, len, "%s%c", i ? " " : "", open[t]);
 		for (int k = 0; k < p->seg[i].count; k++)
-			cat(buf, len, "%s%u", (k || (i && t == BGP_AS_SEQUENCE)) ? " " : "", p->asn[at + k]);
+			bgp_cat(buf, len, "%s%u", (k || (i && t == BGP_AS_SEQUENCE)) ? " " : "", p->asn[at + k]);
 		if (t != BGP_AS_SEQUENCE)
-			cat(buf, len, "%c", close[t]);
+			bgp_cat(buf, len, "%c", close[t]);
 		at += p->seg[i].count;
 	}
 }
@@ -262,7 +251,7 @@ static int enc_origin(struct bgp_wr *w, const struct bgp_attrs *a, const struct 
 static void fmt_origin(const struct bgp_attrs *a, char *buf, size_t len)
 {
 	static const char *const n[] = { "IGP", "EGP", "Incomplete" };
-	cat(buf, len, "%s", a->origin <= 2 ? n[a->origin] : "?");
+	bgp_cat(buf, len, "%s", a->origin <= 2 ? n[a->origin] : "?");
 }
 
 /* RFC 7606 7.2: a bad segment type, a zero-length or overrunning segment,
@@ -315,7 +304,7 @@ static int enc_next_hop(struct bgp_wr *w, const struct bgp_attrs *a, const struc
 static void fmt_next_hop(const struct bgp_attrs *a, char *buf, size_t len)
 {
 	char b[IP_STRLEN];
-	cat(buf, len, "%s", ip_ntop(a->next_hop, b));
+	bgp_cat(buf, len, "%s", ip_ntop(a->next_hop, b));
 }
 
 /* RFC 7606 7.4 (MED) and 7.5 (LOCAL_PREF): length other than 4 is
@@ -360,12 +349,12 @@ static int enc_local_pref(struct bgp_wr *w, const struct bgp_attrs *a, const str
 
 static void fmt_med(const struct bgp_attrs *a, char *buf, size_t len)
 {
-	cat(buf, len, "%u", a->med);
+	bgp_cat(buf, len, "%u", a->med);
 }
 
 static void fmt_local_pref(const struct bgp_attrs *a, char *buf, size_t len)
 {
-	cat(buf, len, "%u", a->local_pref);
+	bgp_cat(buf, len, "%u", a->local_pref);
 }
 
 /* RFC 7606 7.6: a length other than 0 is attribute discard. */
@@ -411,7 +400,7 @@ static int enc_aggregator(struct bgp_wr *w, const struct bgp_attrs *a, const str
 static void fmt_aggregator(const struct bgp_attrs *a, char *buf, size_t len)
 {
 	fmt_id(a->aggr_id, buf, len);
-	cat(buf, len, " AS%u", a->aggr_as);
+	bgp_cat(buf, len, " AS%u", a->aggr_as);
 }
 
 /* RFC 7606 7.8: COMMUNITIES of length 0 or not a multiple of 4 is
@@ -439,7 +428,7 @@ static int enc_community(struct bgp_wr *w, const struct bgp_attrs *a, const stru
 static void fmt_community(const struct bgp_attrs *a, char *buf, size_t len)
 {
 	for (int i = 0; i < a->ncomm; i++)
-		cat(buf, len, "%s(%u,%u)", i ? " " : "", a->comm[i] >> 16, a->comm[i] & 0xffff);
+		bgp_cat(buf, len, "%s(%u,%u)", i ? " " : "", a->comm[i] >> 16, a->comm[i] & 0xffff);
 }
 
 /* RFC 7606 7.9: ORIGINATOR_ID of a length other than 4 is treat-as-withdraw;
@@ -491,7 +480,7 @@ static void fmt_cluster(const struct bgp_attrs *a, char *buf, size_t len)
 {
 	for (int i = 0; i < a->ncluster; i++) {
 		if (i)
-			cat(buf, len, " ");
+			bgp_cat(buf, len, " ");
 		fmt_id(a->cluster[i], buf, len);
 	}
 }
@@ -544,9 +533,9 @@ static int dec_mp_reach(struct bgp_rd *v, struct bgp_attrs *a, const struct bgp_
 static void fmt_mp_reach(const struct bgp_attrs *a, char *buf, size_t len)
 {
 	char b[IP_STRLEN];
-	cat(buf, len, "afi %u safi %u next hop %s", a->mp_afi, a->mp_safi, ip_ntop(a->mp_next_hop, b));
+	bgp_cat(buf, len, "afi %u safi %u next hop %s", a->mp_afi, a->mp_safi, ip_ntop(a->mp_next_hop, b));
 	if (a->mp_has_ll)
-		cat(buf, len, " %s", ip_ntop(a->mp_next_hop_ll, b));
+		bgp_cat(buf, len, " %s", ip_ntop(a->mp_next_hop_ll, b));
 }
 
 static int dec_mp_unreach(struct bgp_rd *v, struct bgp_attrs *a, const struct bgp_attr_ctx *c,
@@ -564,7 +553,7 @@ static int dec_mp_unreach(struct bgp_rd *v, struct bgp_attrs *a, const struct bg
 
 static void fmt_mp_unreach(const struct bgp_attrs *a, char *buf, size_t len)
 {
-	cat(buf, len, "afi %u safi %u", a->mpu_afi, a->mpu_safi);
+	bgp_cat(buf, len, "afi %u safi %u", a->mpu_afi, a->mpu_safi);
 }
 
 /*
@@ -639,7 +628,7 @@ static int enc_lcomm(struct bgp_wr *w, const struct bgp_attrs *a, const struct b
 static void fmt_lcomm(const struct bgp_attrs *a, char *buf, size_t len)
 {
 	for (int i = 0; i < a->nlcomm; i++)
-		cat(buf, len, "%s(%u, %u, %u)", i ? " " : "", a->lcomm[i].global,
+		bgp_cat(buf, len, "%s(%u, %u, %u)", i ? " " : "", a->lcomm[i].global,
 		    a->lcomm[i].local1, a->lcomm[i].local2);
 }
 
@@ -907,9 +896,9 @@ size_t bgp_attrs_format(const struct bgp_attrs *a, char *buf, size_t len)
 		const struct bgp_attr_desc *d = &bgp_attr_table[code];
 		if (!BGP_HAS(a, code) || !d->format)
 			continue;
-		cat(buf, len, "BGP.%s: ", d->name);
+		bgp_cat(buf, len, "BGP.%s: ", d->name);
 		d->format(a, buf, len);
-		cat(buf, len, "\n");
+		bgp_cat(buf, len, "\n");
 	}
 	struct bgp_rd r = bgp_rd_make(a->unknown, a->unknown_len);
 	while (r.len) {
@@ -918,7 +907,7 @@ size_t bgp_attrs_format(const struct bgp_attrs *a, char *buf, size_t len)
 		size_t l = (fl & BGP_AF_EXT_LEN) ? bgp_get16(&r) : bgp_get8(&r);
 		if (bgp_getn(&r, NULL, l) < 0)
 			break;
-		cat(buf, len, "BGP.attr%u: [flags 0x%02x] %zu octets\n", code, fl, l);
+		bgp_cat(buf, len, "BGP.attr%u: [flags 0x%02x] %zu octets\n", code, fl, l);
 	}
 	return strnlen(buf, len);
 }

@@ -457,9 +457,7 @@ int bgp_open_decode(const uint8_t *body, size_t len, struct bgp_open *o, struct 
 	return 0;
 }
 
-static void bgp_cat(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void bgp_cat(char *buf, size_t len, const char *fmt, ...)
+void bgp_cat(char *buf, size_t len, const char *fmt, ...)
 {
 	size_t at = strnlen(buf, len);
 	va_list ap;

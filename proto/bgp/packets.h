@@ -386,4 +386,7 @@ struct bgp_neg {
 int bgp_open_negotiate(const struct bgp_neg_params *p, const struct bgp_open *ours,
 		       const struct bgp_open *peer, struct bgp_neg *n, struct bgp_err *e);
 
+/* Append printf-style to a NUL-terminated text buffer, never past len. */
+void bgp_cat(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif
