@@ -10,21 +10,32 @@
 # have left graceful restart (the End-of-RIB came) with every route.
 # BIRD 2 marks no single route stale: "Neighbor graceful restart active" in
 # `show protocols all` is what says that its routes from us are stale.
+# With MB_GR_CRASH=1 (t-gr-crash.sh) metalbird comes back WITHOUT -R: the
+# marker it left in its state directory tells it that it crashed, so it
+# restarts gracefully as with -R, and the same checks must hold.
 # needs: root
 # timeout: 120
 . "$(dirname "$0")/lib.sh"
 
-mb_ns_add mb-gr-m
-mb_ns_add mb-gr-r
-mb_link mb-gr-m veth-m 192.0.2.1/24 mb-gr-r veth-r 192.0.2.2/24
-mb_addr mb-gr-m veth-m 2001:db8:1::1/64
-mb_addr mb-gr-r veth-r 2001:db8:1::2/64
+CRASH=${MB_GR_CRASH:-0}
+if ((CRASH)); then
+	NS=mb-grc	how="after a crash (no -R)"	restart_args=()
+else
+	NS=mb-gr	how="with -R"	restart_args=(-R)
+fi
+
+mb_ns_add $NS-m
+mb_ns_add $NS-r
+mb_link $NS-m veth-m 192.0.2.1/24 $NS-r veth-r 192.0.2.2/24
+mb_addr $NS-m veth-m 2001:db8:1::1/64
+mb_addr $NS-r veth-r 2001:db8:1::2/64
 
 N4=200
 N6=20
 {
 	echo 'router id 192.0.2.1;'
 	echo 'log stderr all;'
+	echo "state dir \"$MB_WORK/state\";"
 	printf 'protocol static s4 {'
 	for ((i = 0; i < N4; i++)); do printf ' route 198.51.100.%d/32;' "$i"; done
 	echo ' }'
@@ -57,8 +68,8 @@ protocol bgp m4 {
 }
 CONF
 
-mb_metalbird m mb-gr-m "$MB_WORK/m.conf"
-mb_bird r mb-gr-r "$MB_WORK/r.conf"
+mb_metalbird m $NS-m "$MB_WORK/m.conf"
+mb_bird r $NS-r "$MB_WORK/r.conf"
 
 total=$((N4 + N6))
 # one line per table ("200 of 200 routes for 200 networks in table master4")
@@ -104,9 +115,10 @@ mb_log "BIRD keeps $kept routes (stale) while metalbird is down"
 ((kept == total)) || mb_fail "BIRD keeps $kept routes, want $total"
 sleep 1
 
-# --- back with -R ----------------------------------------------------------------
+# --- back (with -R, or knowing from the state dir that it crashed) --------------
 rm -f "$MB_WORK/m.ctl"
-mb_metalbird m2 mb-gr-m "$MB_WORK/m.conf" -R
+mb_metalbird m2 $NS-m "$MB_WORK/m.conf" "${restart_args[@]}"
+((CRASH)) && mb_wait_log 5 m2 "metalbird.running is left from a run that did not stop cleanly"
 fresh() {
 	local st
 	st=$(mb_birdc r show protocols all m4)
@@ -126,7 +138,7 @@ samples=$(wc -l <"$MB_WORK/poll.log")
 min=$(awk '$2 != "x" { if (min == "" || $2 < min) min = $2 } END { print min }' "$MB_WORK/poll.log")
 grsamples=$(awk '$3 == 1' "$MB_WORK/poll.log" | wc -l)
 lost=$((total - min))
-echo "NOTE: graceful restart with BIRD 2: $samples samples every 100 ms, $grsamples of them while BIRD held our routes stale; at least $min of $total routes at every sample; routes lost: $lost"
+echo "NOTE: graceful restart $how with BIRD 2: $samples samples every 100 ms, $grsamples of them while BIRD held our routes stale; at least $min of $total routes at every sample; routes lost: $lost"
 ((samples >= 20)) || mb_fail "only $samples samples"
 ((grsamples >= 10)) || mb_fail "the poller saw BIRD in graceful restart only $grsamples times"
 ((lost == 0)) || mb_fail "BIRD lost $lost routes during the restart"
