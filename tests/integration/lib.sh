@@ -50,6 +50,12 @@ _MB_PORTN=0
 
 printf 'work %s\n' "$MB_WORK" >>"$MB_REGISTRY"
 
+# The test's own stdout and stderr, kept so that the cleanup can report even
+# when the shell ends inside a redirection (an `exit` or a `set -u` error in a
+# command run with `2>/dev/null` or `>"$out" 2>&1` would otherwise take the
+# cleanup's whole report with it).
+exec {_MB_OUTFD}>&1 {_MB_ERRFD}>&2
+
 # --- messages and assertions ---------------------------------------------
 
 mb_log() {
@@ -437,12 +443,21 @@ _mb_ns_del() {
 
 _mb_cleanup() {
 	local rc=$? cmd=$BASH_COMMAND name ns f
+	local where="" i
+	# Where the shell was: the innermost function, then each caller with
+	# the line it called from.
+	for ((i = 1; i < ${#FUNCNAME[@]}; i++)); do
+		where+=" ${FUNCNAME[i]}"
+		((i == 1)) || where+=":${BASH_LINENO[i - 1]}"
+	done
 	trap - EXIT INT TERM HUP
 	set +e
+	exec 1>&"$_MB_OUTFD" 2>&"$_MB_ERRFD"
 	# `set -e` ends a test without a word: say which command failed.
 	if ((rc != 0)) && [[ $cmd != exit* ]]; then
 		printf 'FAIL: status %s from: %s\n' "$rc" "$cmd" >&2
 	fi
+	((rc == 0)) || mb_log "ended with status $rc in:$where"
 	mb_log "cleanup (exit status $rc)"
 	for ((f = ${#_MB_ATEXIT[@]} - 1; f >= 0; f--)); do
 		eval "${_MB_ATEXIT[f]}"

@@ -72,7 +72,8 @@ mb_wait 30 "FRR has our $N routes fresh again" has $N 0
 echo "NOTE: RFC 8538 with FRR: after SIGTERM FRR kept all $N routes (stale); fresh again after the restart with -R"
 
 # --- disable: Hard Reset, FRR drops them -----------------------------------------------
-mb_ctl m2 disable b4 >/dev/null
+out=$(mb_ctl m2 disable b4 2>&1) || mb_fail "disable b4: $out"
+mb_assert_match 'b4: disabled' "$out" "reply to disable"
 mb_wait 5 "FRR drops our routes after the Hard Reset" has 0 0
-mb_assert_match '[Hh]ard [Rr]eset' "$(cat "$MB_WORK/f-bgpd.log")" "FRR got a Hard Reset"
+mb_wait_log 5 f-bgpd '[Hh]ard [Rr]eset'
 mb_stop m2
