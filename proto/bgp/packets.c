@@ -257,6 +257,16 @@ static void bgp_caps_put(struct bgp_wr *w, const struct bgp_caps *c)
 		bgp_put8(w, BGP_CAP_ERR);
 		bgp_put8(w, 0);
 	}
+	if (c->ext_nh) {
+		/* RFC 8950 3: triples of NLRI AFI (2 octets), NLRI SAFI (2
+		 * octets, unlike the MP capability) and Nexthop AFI; ours is
+		 * IPv4 unicast with IPv6 next hops. */
+		bgp_put8(w, BGP_CAP_EXT_NH);
+		bgp_put8(w, 6);
+		bgp_put16(w, BGP_AFI_IP4);
+		bgp_put16(w, BGP_SAFI_UNICAST);
+		bgp_put16(w, BGP_AFI_IP6);
+	}
 	if (c->gr) {
 		/* RFC 4724 3: flags (R 0x8, N 0x4 of RFC 8538) and 12 bits of
 		 * time, then AFI, SAFI, flags (F 0x80) per family. */
@@ -354,6 +364,21 @@ static int bgp_caps_decode(struct bgp_rd *r, struct bgp_caps *c, struct bgp_err 
 			break;
 		case BGP_CAP_ERR:
 			c->enhanced_rr = 1;
+			break;
+		case BGP_CAP_EXT_NH:
+			/* RFC 8950 3: a list of 6-octet triples (BIRD refuses
+			 * other lengths too); only <1, 1, 2> is ours to use,
+			 * the rest (VPN families, RFC 8950 does not define
+			 * IPv6 NLRI with IPv4 next hops here) is ignored. */
+			if (len == 0 || len % 6)
+				goto bad;
+			while (v.len >= 6) {
+				uint16_t afi = bgp_get16(&v);
+				uint16_t safi = bgp_get16(&v);
+				uint16_t nh_afi = bgp_get16(&v);
+				if (afi == BGP_AFI_IP4 && safi == BGP_SAFI_UNICAST && nh_afi == BGP_AFI_IP6)
+					c->ext_nh = 1;
+			}
 			break;
 		case BGP_CAP_AS4:
 			if (len != 4)
@@ -483,6 +508,8 @@ void bgp_caps_format(const struct bgp_caps *c, char *buf, size_t len)
 		bgp_cat(buf, len, "%sroute refresh", buf[0] ? ", " : "");
 	if (c->enhanced_rr)
 		bgp_cat(buf, len, "%senhanced route refresh", buf[0] ? ", " : "");
+	if (c->ext_nh)
+		bgp_cat(buf, len, "%sextended next hop ipv4", buf[0] ? ", " : "");
 	if (c->as4)
 		bgp_cat(buf, len, "%s4-octet AS %u", buf[0] ? ", " : "", c->as4_asn);
 	if (c->gr) {
@@ -700,6 +727,10 @@ int bgp_open_negotiate(const struct bgp_neg_params *p, const struct bgp_open *ou
 	if (ours->caps.as4 && !peer->caps.as4)
 		bgp_cat(n->missing, sizeof(n->missing), "%s4-octet AS", n->missing[0] ? ", " : "");
 	n->enhanced_rr = ours->caps.enhanced_rr && peer->caps.enhanced_rr;
+	/* RFC 8950 4: IPv4 NLRI go with an IPv6 next hop only to a peer that
+	 * advertised the capability; we use it only where we offered it too
+	 * (as BIRD does), which also says we take such routes from it. */
+	n->ext_nh = ours->caps.ext_nh && peer->caps.ext_nh && n->fam[BGP_FAM_IP4];
 	n->peer_gr = peer->caps.gr;
 	n->peer_gr_restart = peer->caps.gr_restart;
 	n->peer_gr_time = peer->caps.gr_time;

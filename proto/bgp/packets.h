@@ -37,6 +37,7 @@
 /* Capability codes (IANA registry). */
 #define BGP_CAP_MP 1			/* RFC 4760 */
 #define BGP_CAP_RR 2			/* RFC 2918 */
+#define BGP_CAP_EXT_NH 5		/* RFC 8950 */
 #define BGP_CAP_GR 64			/* RFC 4724 */
 #define BGP_CAP_AS4 65			/* RFC 6793 */
 #define BGP_CAP_ERR 70			/* RFC 7313 */
@@ -279,6 +280,7 @@ struct bgp_caps {
 	uint8_t mp[BGP_FAM_N];		/* MP capability for IPv4 / IPv6 unicast */
 	uint8_t route_refresh;		/* RFC 2918 */
 	uint8_t enhanced_rr;		/* RFC 7313 */
+	uint8_t ext_nh;			/* RFC 8950: IPv4 unicast NLRI with an IPv6 next hop */
 	uint8_t as4;			/* RFC 6793 */
 	uint32_t as4_asn;		/* the 4-octet ASN it carries */
 	uint8_t gr;			/* RFC 4724 capability present */
@@ -376,6 +378,7 @@ struct bgp_neg {
 	uint8_t fam[BGP_FAM_N];		/* families both sides announced */
 	uint8_t route_refresh;		/* both support route refresh */
 	uint8_t enhanced_rr;		/* both support enhanced route refresh */
+	uint8_t ext_nh;			/* both offered RFC 8950 for IPv4 unicast */
 	uint8_t peer_gr;		/* the peer advertised graceful restart */
 	uint8_t peer_gr_restart;	/* ... with the R bit */
 	uint16_t peer_gr_time;		/* ... and this restart time */

@@ -181,7 +181,11 @@ int bgp_builder_init(struct bgp_builder *b, int fam, const struct bgp_attrs *a,
 
 	b->fam = fam;
 	b->nh_len = 0;
-	if (fam == BGP_FAM_IP4) {
+	/* RFC 8950 4: IPv4 NLRI with an IPv6 next hop go in MP_REACH_NLRI
+	 * (AFI 1, SAFI 1), the next hop encoded as for IPv6 (RFC 2545 3). */
+	int ext = fam == BGP_FAM_IP4 && !BGP_HAS(a, BGP_A_NEXT_HOP) && a->mp_afi == BGP_AFI_IP4 &&
+		  !ip_is4(a->mp_next_hop) && !ip_is_zero(a->mp_next_hop);
+	if (fam == BGP_FAM_IP4 && !ext) {
 		if (!BGP_HAS(a, BGP_A_NEXT_HOP) || !ip_is4(a->next_hop)) {
 			snprintf(err, errlen, "no IPv4 next hop");
 			return -1;
@@ -258,22 +262,24 @@ size_t bgp_build_reach(const struct bgp_builder *b, const net_addr *nets, size_t
 	size_t alen_at = w.len;
 	bgp_put16(&w, 0);
 	bgp_putn(&w, b->attrs, b->attrs_len);
-	if (b->fam == BGP_FAM_IP4) {
+	if (b->fam == BGP_FAM_IP4 && !b->nh_len) {
 		bgp_patch16(&w, alen_at, (uint16_t)b->attrs_len);
 		*used = put_prefixes(&w, AF_IP4, nets, n, lim);
 	} else {
 		/* MP_REACH_NLRI, always with an extended length: it is the
-		 * attribute that grows with the prefixes. */
+		 * attribute that grows with the prefixes.  IPv6, or IPv4 with
+		 * an IPv6 next hop (RFC 8950 4). */
+		int af = b->fam == BGP_FAM_IP4 ? AF_IP4 : AF_IP6;
 		bgp_put8(&w, BGP_AF_OPTIONAL | BGP_AF_EXT_LEN);
 		bgp_put8(&w, BGP_A_MP_REACH);
 		size_t mlen_at = w.len;
 		bgp_put16(&w, 0);
-		bgp_put16(&w, BGP_AFI_IP6);
+		bgp_put16(&w, af == AF_IP4 ? BGP_AFI_IP4 : BGP_AFI_IP6);
 		bgp_put8(&w, BGP_SAFI_UNICAST);
 		bgp_put8(&w, b->nh_len);
 		bgp_putn(&w, b->nh, b->nh_len);
 		bgp_put8(&w, 0);
-		*used = put_prefixes(&w, AF_IP6, nets, n, lim);
+		*used = put_prefixes(&w, af, nets, n, lim);
 		bgp_patch16(&w, mlen_at, (uint16_t)(w.len - mlen_at - 2));
 		bgp_patch16(&w, alen_at, (uint16_t)(w.len - alen_at - 2));
 	}

@@ -48,7 +48,7 @@ struct bgp_builder {
 	int fam;			/* BGP_FAM_IP4 or BGP_FAM_IP6 */
 	size_t attrs_len;		/* octets of pre-encoded attributes */
 	uint8_t attrs[BGP_MAX_LEN];	/* path attributes except MP_REACH_NLRI */
-	uint8_t nh_len;			/* MP_REACH next hop length: 16 or 32 */
+	uint8_t nh_len;			/* MP_REACH next hop length: 16 or 32 (0: IPv4 NEXT_HOP) */
 	uint8_t nh[32];			/* MP_REACH next hop: global [+ link-local] */
 };
 
@@ -56,8 +56,11 @@ struct bgp_builder {
  * Prepare to announce prefixes of family fam with attribute set a on a
  * session described by c.  For IPv4 the NEXT_HOP attribute of a is used;
  * for IPv6 a->mp_next_hop (and mp_next_hop_ll when mp_has_ll) go into
- * MP_REACH_NLRI and NEXT_HOP is left out (RFC 4760 3).  0 ok, -1 with a
- * reason in err when the set cannot be encoded (too large, no next hop).
+ * MP_REACH_NLRI and NEXT_HOP is left out (RFC 4760 3).  IPv4 without
+ * NEXT_HOP, with mp_afi BGP_AFI_IP4 and an IPv6 mp_next_hop, goes the IPv6
+ * way: MP_REACH_NLRI of AFI 1 with that next hop (RFC 8950 4; only for a
+ * session that negotiated it).  0 ok, -1 with a reason in err when the
+ * set cannot be encoded (too large, no next hop).
  */
 int bgp_builder_init(struct bgp_builder *b, int fam, const struct bgp_attrs *a,
 		     const struct bgp_attr_ctx *c, char *err, size_t errlen);

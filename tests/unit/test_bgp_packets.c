@@ -133,6 +133,84 @@ START_TEST(test_open_unknown_cap)
 }
 END_TEST
 
+/* Find capability code in an encoded OPEN (one Capabilities parameter). */
+static const uint8_t *find_cap(const uint8_t *msg, size_t n, int code, uint8_t *len)
+{
+	/* header 19, version 1, AS 2, hold 2, id 4, optlen 1, type 1, plen 1 */
+	size_t at = 19 + 10 + 2;
+	while (at + 2 <= n) {
+		if (msg[at] == code) {
+			*len = msg[at + 1];
+			return msg + at + 2;
+		}
+		at += 2 + (size_t)msg[at + 1];
+	}
+	return NULL;
+}
+
+/* An OPEN body with one Capabilities parameter holding caps. */
+static size_t open_with_caps(uint8_t *b, const uint8_t *caps, size_t clen)
+{
+	size_t n = 0;
+	b[n++] = 4;
+	b[n++] = 0xfd, b[n++] = 0xea;		/* AS 65002 */
+	b[n++] = 0, b[n++] = 90;
+	b[n++] = 192, b[n++] = 0, b[n++] = 2, b[n++] = 2;
+	b[n++] = (uint8_t)(clen + 2);
+	b[n++] = 2, b[n++] = (uint8_t)clen;
+	memcpy(b + n, caps, clen);
+	return n + clen;
+}
+
+/* RFC 8950 3: Extended Next Hop Encoding, triples of 2+2+2 octets. */
+START_TEST(test_open_ext_nh)
+{
+	static const uint8_t want[] = { 0, 1, 0, 1, 0, 2 };	/* IPv4 unicast, IPv6 next hop */
+	struct bgp_open o, d;
+	struct bgp_err e;
+	char text[512];
+	uint8_t l;
+
+	bgp_open_init(&o, 65001, 90, 1);
+	size_t n = bgp_open_encode(&o, buf, sizeof(buf));
+	ck_assert_ptr_null(find_cap(buf, n, BGP_CAP_EXT_NH, &l));	/* not by default */
+	o.caps.ext_nh = 1;
+	n = bgp_open_encode(&o, buf, sizeof(buf));
+	const uint8_t *v = find_cap(buf, n, BGP_CAP_EXT_NH, &l);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_uint_eq(l, 6);
+	ck_assert_mem_eq(v, want, 6);
+	open_roundtrip(&o, &d);
+	ck_assert(d.caps.ext_nh);
+	ck_assert_uint_eq(d.caps.raw_len, 0);
+	bgp_caps_format(&d.caps, text, sizeof(text));
+	ck_assert_ptr_nonnull(strstr(text, "extended next hop ipv4"));
+
+	/* As FRR sends it for an IPv6 neighbor: IPv4 unicast and VPNv4 (SAFI
+	 * 128); we take the first and ignore the second. */
+	static const uint8_t frr[] = { 5, 12, 0, 1, 0, 1, 0, 2, 0, 1, 0, 128, 0, 2 };
+	uint8_t b[64];
+	n = open_with_caps(b, frr, sizeof(frr));
+	ck_assert_int_eq(bgp_open_decode(b, n, &d, &e), 0);
+	ck_assert(d.caps.ext_nh);
+
+	/* Only triples that are not ours: VPNv4, and IPv4 with IPv4 next hops. */
+	static const uint8_t other[] = { 5, 12, 0, 1, 0, 128, 0, 2, 0, 1, 0, 1, 0, 1 };
+	n = open_with_caps(b, other, sizeof(other));
+	ck_assert_int_eq(bgp_open_decode(b, n, &d, &e), 0);
+	ck_assert(!d.caps.ext_nh);
+
+	/* A length that is no multiple of 6, or 0: malformed. */
+	static const uint8_t bad[] = { 5, 5, 0, 1, 0, 1, 0 };
+	n = open_with_caps(b, bad, sizeof(bad));
+	ck_assert_int_eq(bgp_open_decode(b, n, &d, &e), -1);
+	ck_assert_uint_eq(e.code, BGP_ERR_OPEN);
+	static const uint8_t empty[] = { 5, 0 };
+	n = open_with_caps(b, empty, sizeof(empty));
+	ck_assert_int_eq(bgp_open_decode(b, n, &d, &e), -1);
+}
+END_TEST
+
 /* RFC 9072: extended optional parameters length. */
 START_TEST(test_open_extended_params)
 {
@@ -332,6 +410,36 @@ START_TEST(test_negotiate_gr)
 }
 END_TEST
 
+/* RFC 8950 4: an IPv6 next hop for IPv4 routes only when the peer offered
+ * the capability, and (as BIRD) only where we offered it too. */
+START_TEST(test_negotiate_ext_nh)
+{
+	struct bgp_open ours, peer;
+	struct bgp_neg n;
+	struct bgp_err e;
+	struct bgp_neg_params p = { .local_as = 65001 };
+
+	for (int o = 0; o < 2; o++)
+		for (int q = 0; q < 2; q++) {
+			bgp_open_init(&ours, 65001, 90, 1);
+			bgp_open_init(&peer, 65002, 90, 2);
+			ours.caps.ext_nh = (uint8_t)o;
+			peer.caps.ext_nh = (uint8_t)q;
+			ck_assert_int_eq(bgp_open_negotiate(&p, &ours, &peer, &n, &e), 0);
+			ck_assert_uint_eq(n.ext_nh, o && q);
+			/* nobody lacks it: the session works without */
+			ck_assert_str_eq(n.missing, "");
+		}
+	/* A peer without IPv4 unicast gets no IPv4 routes at all. */
+	bgp_open_init(&ours, 65001, 90, 1);
+	bgp_open_init(&peer, 65002, 90, 2);
+	ours.caps.ext_nh = peer.caps.ext_nh = 1;
+	peer.caps.mp[BGP_FAM_IP4] = 0;
+	ck_assert_int_eq(bgp_open_negotiate(&p, &ours, &peer, &n, &e), 0);
+	ck_assert(!n.ext_nh);
+}
+END_TEST
+
 START_TEST(test_negotiate_required_caps)
 {
 	struct bgp_open ours, peer;
@@ -455,6 +563,8 @@ static Suite *suite(void)
 	tcase_add_test(t, test_open_as4);
 	tcase_add_test(t, test_open_unknown_cap);
 	tcase_add_test(t, test_open_extended_params);
+	tcase_add_test(t, test_open_ext_nh);
+	tcase_add_test(t, test_negotiate_ext_nh);
 	tcase_add_test(t, test_open_errors);
 	tcase_add_test(t, test_negotiate_hold);
 	tcase_add_test(t, test_negotiate_keepalive);

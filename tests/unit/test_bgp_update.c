@@ -747,6 +747,84 @@ START_TEST(test_mp_reach_ipv4)
 }
 END_TEST
 
+/*
+ * RFC 8950 4: IPv4 prefixes with an IPv6 next hop go in MP_REACH_NLRI with
+ * AFI 1 / SAFI 1 and a next hop of 16 (global) or 32 (global and
+ * link-local, RFC 2545 3) octets, and no NEXT_HOP attribute.
+ */
+START_TEST(test_ext_nh_encode)
+{
+	struct bgp_attrs *a = full_attrs();
+	struct bgp_builder *b = malloc(sizeof(*b));
+	uint8_t buf[BGP_MAX_LEN];
+	net_addr nets[2];
+	char err[64];
+	size_t used, l;
+
+	net4(&nets[0], "198.51.100.0/24");
+	net4(&nets[1], "203.0.113.7/32");
+	BGP_CLR(a, BGP_A_NEXT_HOP);
+	/* no next hop of either kind: refused */
+	ck_assert_int_eq(bgp_builder_init(b, BGP_FAM_IP4, a, &ebgp4, err, sizeof(err)), -1);
+	a->mp_afi = BGP_AFI_IP4;
+	a->mp_safi = BGP_SAFI_UNICAST;
+	ip_pton("2001:db8:1::2", &a->mp_next_hop);
+	ip_pton("fe80::2", &a->mp_next_hop_ll);
+	a->mp_has_ll = 1;
+	ck_assert_int_eq(bgp_builder_init(b, BGP_FAM_IP4, a, &ebgp4, err, sizeof(err)), 0);
+	size_t n = bgp_build_reach(b, nets, 2, &used, buf, sizeof(buf));
+	ck_assert_uint_eq(used, 2);
+	ck_assert_ptr_null(find_attr(buf, BGP_A_NEXT_HOP, &l));
+	const uint8_t *mp = find_attr(buf, BGP_A_MP_REACH, &l);
+	ck_assert_ptr_nonnull(mp);
+	/* AFI 1, SAFI 1, length 32, global, link-local, reserved, 2 prefixes */
+	ck_assert_uint_eq(l, 2 + 1 + 1 + 32 + 1 + 4 + 5);
+	static const uint8_t head[] = { 0, 1, 1, 32, 0x20, 0x01, 0x0d, 0xb8, 0, 1 };
+	ck_assert_mem_eq(mp, head, sizeof(head));
+	ck_assert_uint_eq(mp[4 + 16], 0xfe);
+	ck_assert_uint_eq(mp[4 + 32], 0);
+	ck_assert_uint_eq(mp[4 + 32 + 1], 24);
+	/* the NLRI field after the attributes is empty */
+	ck_assert_uint_eq((size_t)(mp + l - buf), n);
+
+	bgp_update_decode(buf + 19, n - 19, &ebgp4, fam_all, u);
+	ck_assert_int_eq(u->action, BGP_7606_OK);
+	ck_assert_uint_eq(u->nannounced, 2);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_uint_eq(u->announced[i].af, AF_IP4);
+		ck_assert(net_equal(&u->announced[i], &nets[i]));
+	}
+	ck_assert_uint_eq(u->attrs.mp_afi, BGP_AFI_IP4);
+	ck_assert(ip_equal(u->attrs.mp_next_hop, a->mp_next_hop));
+	ck_assert(u->attrs.mp_has_ll && ip_equal(u->attrs.mp_next_hop_ll, a->mp_next_hop_ll));
+
+	/* global only: 16 octets */
+	a->mp_has_ll = 0;
+	ck_assert_int_eq(bgp_builder_init(b, BGP_FAM_IP4, a, &ebgp4, err, sizeof(err)), 0);
+	n = bgp_build_reach(b, nets, 2, &used, buf, sizeof(buf));
+	mp = find_attr(buf, BGP_A_MP_REACH, &l);
+	ck_assert_ptr_nonnull(mp);
+	ck_assert_uint_eq(mp[3], 16);
+	bgp_update_decode(buf + 19, n - 19, &ebgp4, fam_all, u);
+	ck_assert_int_eq(u->action, BGP_7606_OK);
+	ck_assert(!u->attrs.mp_has_ll);
+
+	/* an IPv4 NEXT_HOP wins: the classic encoding, no MP_REACH_NLRI */
+	BGP_SET(a, BGP_A_NEXT_HOP);
+	ck_assert_int_eq(bgp_builder_init(b, BGP_FAM_IP4, a, &ebgp4, err, sizeof(err)), 0);
+	n = bgp_build_reach(b, nets, 2, &used, buf, sizeof(buf));
+	ck_assert_ptr_null(find_attr(buf, BGP_A_MP_REACH, &l));
+	ck_assert_ptr_nonnull(find_attr(buf, BGP_A_NEXT_HOP, &l));
+
+	/* an IPv6 next hop left over for another AFI is not taken */
+	BGP_CLR(a, BGP_A_NEXT_HOP);
+	a->mp_afi = BGP_AFI_IP6;
+	ck_assert_int_eq(bgp_builder_init(b, BGP_FAM_IP4, a, &ebgp4, err, sizeof(err)), -1);
+	free(a);
+	free(b);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("bgp_update");
@@ -762,6 +840,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_as4_merge);
 	tcase_add_test(t, test_roundtrip_v6);
 	tcase_add_test(t, test_mp_reach_ipv4);
+	tcase_add_test(t, test_ext_nh_encode);
 	tcase_add_test(t, test_packing_1m);
 	tcase_add_test(t, test_bird_capture);
 	tcase_add_test(t, test_bird_capture_2octet);
