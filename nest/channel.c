@@ -22,6 +22,12 @@
 #include <string.h>
 
 struct channel *channel_list;
+static int channels_up;		/* how many of them are up */
+
+int channel_any_up(void)
+{
+	return channels_up > 0;
+}
 
 static int tab_index(const struct rt_table *t)
 {
@@ -78,6 +84,8 @@ void channel_free(struct channel *ch)
 	feed_stop(ch);
 	if (ch->feed_ev)
 		defer_free(ch->feed_ev);
+	if (ch->up)
+		channels_up--;
 	sent_clear(ch);
 	for (struct channel **pp = &channel_list; *pp; pp = &(*pp)->next)
 		if (*pp == ch) {
@@ -186,13 +194,30 @@ static void export_net(struct channel *ch, struct rt_table *t, struct rt_net *rn
 	rta_free(old);
 }
 
+/* A channel in a full feed hears of a net with a route that its walk has
+ * still to reach from the walk itself: telling it now as well would do the
+ * work twice, and without the pause a slow peer imposes on the feed (the
+ * queue of a table just loaded would pile up in the protocol).  A net
+ * without a route is told at once: the walk skips such nets. */
+static int feed_will_visit(const struct channel *ch, const struct rt_table *t, const struct rt_net *rn)
+{
+	int ti = tab_index(t);
+
+	if (!ch->feeding || !rn->r.attrs)
+		return 0;
+	if (ti != ch->feed_table)
+		return ti > ch->feed_table;
+	return rt_iter_ahead(ch->feed_it, rn);
+}
+
 void channel_deliver(struct rt_table *t, struct rt_net **nets, uint32_t n)
 {
 	for (struct channel *ch = channel_list; ch; ch = ch->next) {
 		if (!ch->up)
 			continue;
 		for (uint32_t i = 0; i < n; i++)
-			export_net(ch, t, nets[i]);
+			if (!feed_will_visit(ch, t, nets[i]))
+				export_net(ch, t, nets[i]);
 		batch_end(ch);
 	}
 }
@@ -293,6 +318,7 @@ void channel_up(struct channel *ch)
 	if (ch->up)
 		return;
 	ch->up = 1;
+	channels_up++;
 	/* a restart may have brought a new config: its filter, not the old
 	 * config's (which is freed) */
 	if (ch->proto->cf)
@@ -306,6 +332,7 @@ void channel_down(struct channel *ch)
 	if (!ch->up)
 		return;
 	ch->up = 0;
+	channels_up--;
 	ch->in_batch = 0;
 	feed_stop(ch);
 	sent_clear(ch);

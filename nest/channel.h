@@ -105,6 +105,8 @@ struct rta *channel_sent(struct channel *ch, const net_addr *n);
  * and why not in why (static text). */
 struct rta *channel_eval(struct channel *ch, struct rt_table *t, struct rt_net *rn, const char **why);
 
+/* Is any channel up?  The table queues changes only then. */
+int channel_any_up(void);
 /* Called by the table: deliver a batch of changed nets to every channel. */
 void channel_deliver(struct rt_table *t, struct rt_net **nets, uint32_t n);
 /* Called by the table before a net id is reused. */

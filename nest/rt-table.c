@@ -357,6 +357,11 @@ static void mark_dirty(struct rt_table *t, struct rt_net *rn)
 {
 	if (rn->n.flags & RTN_DIRTY)
 		return;
+	/* with no channel up nobody is told, and a channel that comes up
+	 * starts with a full feed; only a net left without routes is queued,
+	 * to leave the trie once the queue has passed it */
+	if (rn->r.attrs && !channel_any_up())
+		return;
 	rn->n.flags |= RTN_DIRTY;
 	if (t->n_dirty == t->dirty_cap) {
 		t->dirty_cap = t->dirty_cap ? t->dirty_cap * 2 : 1024;
@@ -586,6 +591,15 @@ static void iter_seek(struct rt_iter *it, const net_addr *k, int strict)
 		if (n->c[0])
 			it->stack[it->sp++] = n->c[0];
 	}
+}
+
+int rt_iter_ahead(const struct rt_iter *it, const struct rt_net *rn)
+{
+	if (ip_cmp(rn->ip, it->hi) > 0)
+		return 0;
+	if (!it->started)
+		return key_cmp(&rn->ip, rn->n.len, &it->lo.ip, it->lo.len) >= 0;
+	return key_cmp(&rn->ip, rn->n.len, &it->last.ip, it->last.len) > 0;
 }
 
 struct rt_net *rt_iter_next(struct rt_iter *it)

@@ -118,6 +118,9 @@ struct rt_iter {
 void rt_iter_init(struct rt_iter *it, struct rt_table *t, const net_addr *lo, const ip_addr *hi);
 /* The next net with a route, or NULL at the end. */
 struct rt_net *rt_iter_next(struct rt_iter *it);
+/* Is rn (a net of the walk's table) still ahead of the walk, so that the
+ * walk will return it if it has a route when reached? */
+int rt_iter_ahead(const struct rt_iter *it, const struct rt_net *rn);
 
 /* Deliver queued changes to the channels: at most max nets; returns the
  * number left.  rt_flush() delivers everything (tests, shutdown). */

@@ -6,11 +6,14 @@
 #   receiver, sender CPU seconds, sender peak RSS, bytes on the wire, and the
 #   ratios (BIRD / metalbird).
 # Run by hand as root:  sh tests/bench/bgp_1m.sh [N]
+# $METALBIRD names the binary (default: the top-level one); BENCH_BIRD=0
+# skips the BIRD sender (no ratios then).
 # The prefixes come from 100.64.0.0/10 and live only inside BGP messages.
 # Addresses: receiver 127.0.1.1, metalbird 127.0.1.2, BIRD sender 127.0.1.3.
 set -eu
 N=${1:-1000000}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+MB=${METALBIRD:-$TOP/metalbird}
 W=$(mktemp -d /tmp/mb-bench-bgp.XXXXXX)
 PIDS=""
 cleanup() {
@@ -119,8 +122,9 @@ echo "$N routes; packing floor with 4096-octet UPDATEs:"
 awk -v n="$N" 'BEGIN { attrs = 4 + 9 + 7; per = int((4096 - 23 - attrs) / 5); msgs = int((n + per - 1) / per);
 	printf "  %d messages, %.2f MB (+ OPEN/KEEPALIVE/End-of-RIB)\n", msgs, (msgs * (23 + attrs) + n * 5) / 1e6 }'
 echo "metalbird -p of the config:"
-t0=$(now); "$TOP/metalbird" -p -c "$W/m.conf"; t1=$(now)
+t0=$(now); "$MB" -p -c "$W/m.conf"; t1=$(now)
 awk -v a="$t0" -v b="$t1" 'BEGIN { printf "  %.3f s\n", b - a }'
-run metalbird from_m 127.0.1.2 "$TOP/metalbird" -f -c "$W/m.conf" -s "$W/m.ctl"
+run metalbird from_m 127.0.1.2 "$MB" -f -c "$W/m.conf" -s "$W/m.ctl"
+[ "${BENCH_BIRD:-1}" = 0 ] && exit 0
 run bird from_b 127.0.1.3 bird -f -c "$W/b.conf" -s "$W/b.ctl" -P "$W/b.pid"
 awk 'NR == 1 { m_t = $2; m_c = $3; m_r = $4; m_w = $5 } NR == 2 { printf "ratios BIRD/metalbird: time %.1fx, CPU %.1fx, RSS %.1fx, wire %.3fx\n", $2 / m_t, $3 / m_c, $4 / m_r, $5 / m_w }' "$W/raw"

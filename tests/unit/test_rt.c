@@ -741,6 +741,72 @@ START_TEST(test_channel_batches)
 }
 END_TEST
 
+/* A table loaded before any channel is up queues nothing; changes while a
+ * channel's full feed runs reach it once, from the queue or from the feed,
+ * and a net withdrawn before the feed reaches it is withdrawn. */
+START_TEST(test_channel_feed_overlap)
+{
+	struct proto *s1 = src_new("s1");
+	struct rec *r = rec_new("peer", FILTER_ACCEPT);
+	struct channel *ch = channel_new(&r->p, &rec_ops, r);
+	const int count = 3 * CHANNEL_SLICE;
+
+	for (int i = 0; i < count; i++) {
+		net_addr n = net_make(ip4_make(0x64400000u + (uint32_t)i), AF_IP4, 32);
+		rte_update(s1, &n, rta_empty());
+	}
+	ck_assert_uint_eq(rt_flush_slice(CHANNEL_SLICE), 0);
+	channel_up(ch);
+	/* the feed's first slice, then changes on both sides of it */
+	for (struct defer *d = defers; d; d = d->next)
+		if (d->scheduled && d->data == ch) {
+			d->scheduled = 0;
+			d->fn(d->data);
+		}
+	ck_assert_int_eq(r->announces, CHANNEL_SLICE);
+	net_addr behind = net_make(ip4_make(0x64400000u + 5), AF_IP4, 32);
+	net_addr ahead = net_make(ip4_make(0x64400000u + CHANNEL_SLICE + 5), AF_IP4, 32);
+	net_addr gone = net_make(ip4_make(0x64400000u + 2 * CHANNEL_SLICE + 5), AF_IP4, 32);
+	net_addr added = N("203.0.113.0/24"), added6 = N("2001:db8::/32");
+	rte_update(s1, &behind, NULL);
+	rte_update(s1, &ahead, NULL);
+	rte_update(s1, &ahead, rta_empty());
+	rte_update(s1, &gone, NULL);
+	rte_update(s1, &added, rta_empty());
+	rte_update(s1, &added6, rta_empty());
+	run_defers();
+	/* every net announced exactly once, the one behind the feed withdrawn */
+	ck_assert_int_eq(r->announces, count - 1 + 2);
+	ck_assert_int_eq(r->withdraws, 1);
+	ck_assert_int_eq(r->feed_done, 1);
+	/* ... and its filter run once: nets ahead of the feed wait for it */
+	ck_assert_uint_eq(ch->st.upd_ignored, 0);
+	ck_assert_uint_eq(ch->st.exported, (unsigned)(count - 2 + 2));
+	ck_assert_ptr_null(channel_sent(ch, &behind));
+	ck_assert_ptr_null(channel_sent(ch, &gone));
+	ck_assert_ptr_nonnull(channel_sent(ch, &ahead));
+	ck_assert_ptr_nonnull(channel_sent(ch, &added6));
+
+	/* a refeed that has yet to reach a net withdrawn meanwhile withdraws it */
+	rec_reset(r);
+	channel_refeed(ch);
+	rte_update(s1, &ahead, NULL);
+	run_defers();
+	ck_assert_int_eq(r->announces, 0);
+	ck_assert_int_eq(r->withdraws, 1);
+	ck_assert_ptr_null(channel_sent(ch, &ahead));
+
+	rec_reset(r);
+	rte_withdraw_all(s1);
+	run_defers();
+	ck_assert_int_eq(r->withdraws, count - 3 + 2);
+	ck_assert_ptr_null(rt_master4.root);
+	ck_assert_ptr_null(rt_master6.root);
+	channel_free(ch);
+	rec_free_all();
+}
+END_TEST
+
 static Suite *rt_suite(void)
 {
 	Suite *s = suite_create("rt");
@@ -754,6 +820,7 @@ static Suite *rt_suite(void)
 	tcase_add_test(tc, test_channel_sequences);
 	tcase_add_test(tc, test_channel_refeed);
 	tcase_add_test(tc, test_channel_batches);
+	tcase_add_test(tc, test_channel_feed_overlap);
 	suite_add_tcase(s, tc);
 	return s;
 }
