@@ -43,8 +43,16 @@ struct slab {
 /* Room at the start of a block for the chain link, keeping objects aligned. */
 #define SLAB_HEAD sizeof(max_align_t)
 
-static struct slab slab_small = { .size = sizeof(struct rt_node) };	/* glue, extra rte */
+struct rt_glue {
+	struct rt_node n;
+	struct rt_node *c[2];
+};
+
+_Static_assert(sizeof(struct rt_glue) == sizeof(struct rte), "glue and extra routes share a slab");
+
+static struct slab slab_small = { .size = sizeof(struct rt_glue) };	/* glue, extra rte */
 static struct slab slab_net = { .size = sizeof(struct rt_net) };
+static struct slab slab_host = { .size = offsetof(struct rt_net, c) };	/* RTN_HOST nets */
 
 static void *slab_alloc(struct slab *s)
 {
@@ -165,11 +173,23 @@ static inline int is_net(const struct rt_node *n)
 	return n->flags & RTN_NET;
 }
 
+/* A host net's children: always none, and never written (read-only memory). */
+static struct rt_node *const no_kids[2];
+
+static inline struct rt_node **kids(struct rt_node *n)
+{
+	if (!is_net(n))
+		return ((struct rt_glue *)n)->c;
+	if (n->flags & RTN_HOST)
+		return (struct rt_node **)no_kids;
+	return ((struct rt_net *)n)->c;
+}
+
 /* Any net below n: all keys under n share its first n->len bits. */
 static struct rt_net *rep(struct rt_node *n)
 {
 	while (!is_net(n))
-		n = n->c[0] ? n->c[0] : n->c[1];
+		n = kids(n)[0] ? kids(n)[0] : kids(n)[1];
 	return (struct rt_net *)n;
 }
 
@@ -182,7 +202,7 @@ struct rt_net *rt_find(struct rt_table *t, const net_addr *k)
 	while (n && n->len < k->len) {
 		if (is_net(n) && first_diff(&((struct rt_net *)n)->ip, &k->ip, t->af) < n->len)
 			return NULL;
-		n = n->c[kbit(&k->ip, t->af, n->len)];
+		n = kids(n)[kbit(&k->ip, t->af, n->len)];
 	}
 	if (!n || n->len != k->len || !is_net(n))
 		return NULL;
@@ -205,7 +225,7 @@ struct rt_net *rt_lookup(struct rt_table *t, ip_addr ip, int len)
 		}
 		if (n->len >= len)
 			break;
-		n = n->c[kbit(&ip, t->af, n->len)];
+		n = kids(n)[kbit(&ip, t->af, n->len)];
 	}
 	return best;
 }
@@ -230,9 +250,10 @@ static void id_put(struct rt_table *t, uint32_t id)
 
 static struct rt_net *net_new(struct rt_table *t, const net_addr *k)
 {
-	struct rt_net *rn = slab_alloc(&slab_net);
+	int host = k->len == (t->af == AF_IP4 ? 32 : 128);
+	struct rt_net *rn = slab_alloc(host ? &slab_host : &slab_net);
 	rn->n.len = k->len;
-	rn->n.flags = RTN_NET;
+	rn->n.flags = RTN_NET | (host ? RTN_HOST : 0);
 	rn->n.id = id_get(t);
 	rn->ip = k->ip;
 	t->version++;
@@ -251,7 +272,7 @@ static struct rt_net *rt_get(struct rt_table *t, const net_addr *k)
 		if (is_net(n) && first_diff(&((struct rt_net *)n)->ip, &k->ip, af) < n->len)
 			break;
 		last = n;
-		n = n->c[kbit(&k->ip, af, n->len)];
+		n = kids(n)[kbit(&k->ip, af, n->len)];
 	}
 	if (!n && !last) {
 		struct rt_net *rn = net_new(t, k);
@@ -265,7 +286,7 @@ static struct rt_net *rt_get(struct rt_table *t, const net_addr *k)
 	/* 2. go down again to where the first m bits stop being shared */
 	struct rt_node **pp = &t->root;
 	while ((n = *pp) && n->len < m)
-		pp = &n->c[kbit(&k->ip, af, n->len)];
+		pp = &kids(n)[kbit(&k->ip, af, n->len)];
 
 	if (!n) {
 		struct rt_net *rn = net_new(t, k);
@@ -277,8 +298,8 @@ static struct rt_net *rt_get(struct rt_table *t, const net_addr *k)
 		if (is_net(n))
 			return (struct rt_net *)n;
 		struct rt_net *rn = net_new(t, k);
-		rn->n.c[0] = n->c[0];
-		rn->n.c[1] = n->c[1];
+		kids(&rn->n)[0] = kids(n)[0];
+		kids(&rn->n)[1] = kids(n)[1];
 		*pp = &rn->n;
 		slab_free(&slab_small, n);
 		return rn;
@@ -286,7 +307,7 @@ static struct rt_net *rt_get(struct rt_table *t, const net_addr *k)
 	if (n->len == m) {
 		/* n branches at d, and k's side of it is empty (X came from the
 		 * other side because the walk above ended at n) */
-		struct rt_node **cp = &n->c[kbit(&k->ip, af, d)];
+		struct rt_node **cp = &kids(n)[kbit(&k->ip, af, d)];
 		if (!*cp) {
 			struct rt_net *rn = net_new(t, k);
 			*cp = &rn->n;
@@ -298,15 +319,15 @@ static struct rt_net *rt_get(struct rt_table *t, const net_addr *k)
 	/* n->len > m: a new node at m above n */
 	if (m == L) {
 		struct rt_net *rn = net_new(t, k);
-		rn->n.c[kbit(&x->ip, af, L)] = n;
+		kids(&rn->n)[kbit(&x->ip, af, L)] = n;
 		*pp = &rn->n;
 		return rn;
 	}
 	struct rt_node *g = slab_alloc(&slab_small);
 	struct rt_net *rn = net_new(t, k);
 	g->len = (uint8_t)d;
-	g->c[kbit(&k->ip, af, d)] = &rn->n;
-	g->c[kbit(&x->ip, af, d)] = n;
+	kids(g)[kbit(&k->ip, af, d)] = &rn->n;
+	kids(g)[kbit(&x->ip, af, d)] = n;
 	*pp = g;
 	return rn;
 }
@@ -321,31 +342,31 @@ static void rt_remove(struct rt_table *t, struct rt_net *rn)
 		if (n->len >= rn->n.len)
 			return;		/* not found: cannot happen */
 		ppp = pp;
-		pp = &n->c[kbit(&rn->ip, af, n->len)];
+		pp = &kids(n)[kbit(&rn->ip, af, n->len)];
 	}
 	if (!n)
 		return;
 	t->version++;
 	channel_forget_id(af == AF_IP4 ? 0 : 1, rn->n.id);
 	id_put(t, rn->n.id);
-	if (n->c[0] && n->c[1]) {
+	if (kids(n)[0] && kids(n)[1]) {
 		struct rt_node *g = slab_alloc(&slab_small);
 		g->len = n->len;
-		g->c[0] = n->c[0];
-		g->c[1] = n->c[1];
+		kids(g)[0] = kids(n)[0];
+		kids(g)[1] = kids(n)[1];
 		*pp = g;
-	} else if (n->c[0] || n->c[1]) {
-		*pp = n->c[0] ? n->c[0] : n->c[1];
+	} else if (kids(n)[0] || kids(n)[1]) {
+		*pp = kids(n)[0] ? kids(n)[0] : kids(n)[1];
 	} else {
 		*pp = NULL;
 		/* a glue parent left with one child goes too */
 		if (ppp && !is_net(*ppp)) {
 			struct rt_node *p = *ppp;
-			*ppp = p->c[0] ? p->c[0] : p->c[1];
+			*ppp = kids(p)[0] ? kids(p)[0] : kids(p)[1];
 			slab_free(&slab_small, p);
 		}
 	}
-	slab_free(&slab_net, rn);
+	slab_free(rn->n.flags & RTN_HOST ? &slab_host : &slab_net, rn);
 }
 
 /* --- changes ----------------------------------------------------------------- */
@@ -586,10 +607,10 @@ static void iter_seek(struct rt_iter *it, const net_addr *k, int strict)
 				return;
 			}
 		}
-		if (n->c[1])
-			it->stack[it->sp++] = n->c[1];
-		if (n->c[0])
-			it->stack[it->sp++] = n->c[0];
+		if (kids(n)[1])
+			it->stack[it->sp++] = kids(n)[1];
+		if (kids(n)[0])
+			it->stack[it->sp++] = kids(n)[0];
 	}
 }
 
@@ -613,10 +634,10 @@ struct rt_net *rt_iter_next(struct rt_iter *it)
 	}
 	while (it->sp) {
 		struct rt_node *n = it->stack[--it->sp];
-		if (n->c[1])
-			it->stack[it->sp++] = n->c[1];
-		if (n->c[0])
-			it->stack[it->sp++] = n->c[0];
+		if (kids(n)[1])
+			it->stack[it->sp++] = kids(n)[1];
+		if (kids(n)[0])
+			it->stack[it->sp++] = kids(n)[0];
 		if (!is_net(n))
 			continue;
 		struct rt_net *rn = (struct rt_net *)n;
@@ -634,7 +655,7 @@ struct rt_net *rt_iter_next(struct rt_iter *it)
 
 size_t rt_memory(void)
 {
-	size_t b = (slab_small.blocks + slab_net.blocks) * SLAB_BLOCK;
+	size_t b = (slab_small.blocks + slab_net.blocks + slab_host.blocks) * SLAB_BLOCK;
 	b += (rt_master4.dirty_cap + rt_master6.dirty_cap) * sizeof(struct rt_net *);
 	b += (rt_master4.free_cap + rt_master6.free_cap) * sizeof(uint32_t);
 	return b;
@@ -656,6 +677,7 @@ void rt_cleanup(void)
 	}
 	slab_release(&slab_small);
 	slab_release(&slab_net);
+	slab_release(&slab_host);
 	free(srcs);
 	free(src_routes);
 	srcs = NULL;

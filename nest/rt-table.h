@@ -2,12 +2,14 @@
  * metalbird -- the route table: internals shared by channels and `show route`
  *
  * Two tables, master4 and master6, each a path-compressed binary trie of
- * prefixes.  A trie node is either glue (24 bytes: two children and the bit
- * it branches on) or a net (64 bytes: the same head, the prefix, and its
- * first route embedded).  Glue nodes keep no address: every net keeps its
- * own, and the few places that need a glue node's common prefix read it
- * from any net below it.  With a million /32s that is 64 + 24 bytes a
- * route, plus 8 per exporting channel (what it sent, indexed by net id).
+ * prefixes.  A trie node is either glue (24 bytes: the bit it branches on
+ * and two children) or a net (64 bytes: the prefix, its first route
+ * embedded, and two children).  A host route (/32, /128) can have nothing
+ * below it, so its net is 48 bytes, without the children.  Glue nodes keep
+ * no address: every net keeps its own, and the few places that need a glue
+ * node's common prefix read it from any net below it.  With a million /32s
+ * that is 48 + 24 bytes a route, plus 8 per exporting channel (what it
+ * sent, indexed by net id).
  *
  * Several sources may have a route for one prefix.  The best route is the
  * first one that arrived (protocols have no preference yet); it is the one
@@ -29,9 +31,11 @@ struct proto;
 
 #define RTN_NET		0x01	/* a net, not glue */
 #define RTN_DIRTY	0x02	/* queued for the channels */
+#define RTN_HOST	0x04	/* a net of the family's full length: no children */
 
+/* The head of every node; its children (by bit `len` of the key) follow
+ * the head in glue and the route in a net (nest/rt-table.c). */
 struct rt_node {
-	struct rt_node *c[2];	/* children by bit `len` of the key */
 	uint8_t len;		/* prefix length; glue: the bit it branches on */
 	uint8_t flags;		/* RTN_* */
 	uint16_t spare;
@@ -56,6 +60,7 @@ struct rt_net {
 	struct rt_node n;	/* head shared with glue */
 	ip_addr ip;		/* network address */
 	struct rte r;		/* the best route; r.attrs NULL: no route */
+	struct rt_node *c[2];	/* children; not allocated for RTN_HOST */
 };
 
 struct rt_table {
