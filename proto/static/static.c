@@ -16,28 +16,105 @@
 #include <string.h>
 
 /*
- * Duplicate routes are found cheaply: while routes arrive in increasing
- * order (generated configs, sorted lists) each one only has to be greater
- * than the one before; the first one out of order switches to a hash of
- * the block's routes.  A config may hold a million routes: a list scan per
- * route would be quadratic, and a hash probe per route costs a cache miss
- * each.  The hash lives outside the config arena and only while the block
- * is parsed; it is rebuilt when another block starts.
+ * A block's routes are kept packed, the way BGP packs NLRI (RFC 4271
+ * section 4.3): a length octet, then only the octets of the address that
+ * the prefix length covers (host bits are zero: the grammar checks).  An
+ * IPv6 length is stored plus 33, so the octet tells the family too.  A /32
+ * takes 5 bytes, where a list of net_addr took 32: a config may hold a
+ * million routes, and it stays in memory while it runs.  The encoding is
+ * canonical, so two routes are equal when their bytes are.
  */
-static struct {
-	struct static_config *owner;	/* the block the state describes */
-	struct static_route **slot;	/* the hash, once needed */
-	uint32_t size, count;
-	struct static_route **tail;	/* where the next route is linked */
-	struct static_route *last;	/* the last route, while in order */
-	int hashed;			/* out of order seen: use the hash */
-} dup;
+#define ENT_MAX 17		/* length octet + 16 */
+#define BLOCK_FIRST 240		/* bytes of a block's data: doubling ... */
+#define BLOCK_LAST (64u << 10)	/* ... up to this */
 
-static uint32_t net_hash(const net_addr *n)
+static uint32_t ent_encode(const net_addr *n, uint8_t *out)
 {
-	uint32_t h = n->len;
-	for (int i = 0; i < 4; i++)
-		h = (h ^ n->ip.w[i]) * 0x9e3779b1u;
+	uint8_t b[16];
+	uint32_t k = (n->len + 7u) / 8;
+
+	out[0] = (uint8_t)(n->len + (n->af == AF_IP6 ? 33 : 0));
+	ip_to_bytes(n->ip, b);
+	memcpy(out + 1, b, k);
+	return 1 + k;
+}
+
+static uint32_t ent_size(const uint8_t *e)
+{
+	uint32_t len = e[0] >= 33 ? e[0] - 33u : e[0];
+	return 1 + (len + 7) / 8;
+}
+
+static uint32_t ent_decode(const uint8_t *e, net_addr *n)
+{
+	int af = e[0] >= 33 ? AF_IP6 : AF_IP4;
+	uint32_t size = ent_size(e);
+	uint8_t b[16] = { 0 };
+
+	memcpy(b, e + 1, size - 1);
+	memset(n, 0, sizeof *n);
+	n->ip = ip_from_bytes(af, b);
+	n->af = (uint8_t)af;
+	n->len = (uint8_t)(af == AF_IP6 ? e[0] - 33 : e[0]);
+	return size;
+}
+
+static const uint8_t *ent_put(struct static_config *sc, const uint8_t *e, uint32_t size)
+{
+	struct static_block *b = sc->last;
+
+	if (!b || b->size - b->used < size) {
+		uint32_t bs = b ? (b->size * 2 < BLOCK_LAST ? b->size * 2 : BLOCK_LAST) : BLOCK_FIRST;
+		struct static_block *nb = cf_alloc(sizeof *nb + bs);
+		nb->size = bs;
+		if (b)
+			b->next = nb;
+		else
+			sc->routes = nb;
+		sc->last = b = nb;
+	}
+	uint8_t *p = b->data + b->used;
+	memcpy(p, e, size);
+	b->used += size;
+	return p;
+}
+
+/* A walk over a block's routes: each entry, and the net it holds. */
+struct ent_iter {
+	const struct static_block *b;
+	uint32_t off;
+};
+
+static const uint8_t *ent_next(struct ent_iter *it, net_addr *n)
+{
+	while (it->b && it->off >= it->b->used) {
+		it->b = it->b->next;
+		it->off = 0;
+	}
+	if (!it->b)
+		return NULL;
+	const uint8_t *e = it->b->data + it->off;
+	it->off += n ? ent_decode(e, n) : ent_size(e);
+	return e;
+}
+
+/*
+ * A set of entries (duplicates while parsing, the new routes while
+ * reconfiguring): the entries in order of adding, and an open-addressing
+ * hash of their ordinals + 1.
+ */
+struct ent_set {
+	const uint8_t **ent;
+	uint32_t n, cap;
+	uint32_t *slot;
+	uint32_t size;
+};
+
+static uint32_t ent_hash(const uint8_t *e)
+{
+	uint32_t h = 2166136261u, size = ent_size(e);
+	for (uint32_t i = 0; i < size; i++)
+		h = (h ^ e[i]) * 16777619u;
 	/* murmur3's finalizer: every input bit reaches the low bits we index by */
 	h ^= h >> 16;
 	h *= 0x85ebca6bu;
@@ -46,63 +123,108 @@ static uint32_t net_hash(const net_addr *n)
 	return h ^ (h >> 16);
 }
 
-static void dup_insert(struct static_route *r)
+/* The ordinal + 1 of the entry equal to e, or 0. */
+static uint32_t set_find(const struct ent_set *s, const uint8_t *e)
 {
-	uint32_t i = net_hash(&r->net) & (dup.size - 1);
-	while (dup.slot[i])
-		i = (i + 1) & (dup.size - 1);
-	dup.slot[i] = r;
-	dup.count++;
+	if (!s->size)
+		return 0;
+	uint32_t size = ent_size(e);
+	for (uint32_t i = ent_hash(e) & (s->size - 1); s->slot[i]; i = (i + 1) & (s->size - 1))
+		if (!memcmp(s->ent[s->slot[i] - 1], e, size))
+			return s->slot[i];
+	return 0;
 }
 
-static void dup_grow(void)
+static void set_index(struct ent_set *s, uint32_t ord)
 {
-	struct static_route **old = dup.slot;
-	uint32_t osize = dup.size;
-
-	dup.size = dup.size ? dup.size * 2 : 1024;
-	dup.slot = xzalloc(sizeof *dup.slot * dup.size);
-	dup.count = 0;
-	for (uint32_t i = 0; i < osize; i++)
-		if (old[i])
-			dup_insert(old[i]);
-	free(old);
+	uint32_t i = ent_hash(s->ent[ord]) & (s->size - 1);
+	while (s->slot[i])
+		i = (i + 1) & (s->size - 1);
+	s->slot[i] = ord + 1;
 }
 
-/* Switch to the hash: every route of the block goes in. */
-static void dup_hash_all(void)
+static void set_add(struct ent_set *s, const uint8_t *e)
 {
-	dup.hashed = 1;
-	if (!dup.slot)
-		dup_grow();
-	for (struct static_route *r = dup.owner->routes; r; r = r->next) {
-		if (dup.count * 2 >= dup.size)
-			dup_grow();
-		dup_insert(r);
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 1024;
+		s->ent = xrealloc(s->ent, sizeof *s->ent * s->cap);
+	}
+	s->ent[s->n++] = e;
+	if (s->n * 2 > s->size) {
+		free(s->slot);
+		s->size = s->size ? s->size * 2 : 2048;
+		while (s->n * 2 > s->size)
+			s->size *= 2;
+		s->slot = xzalloc(sizeof *s->slot * s->size);
+		for (uint32_t i = 0; i < s->n; i++)
+			set_index(s, i);
+	} else {
+		set_index(s, s->n - 1);
 	}
 }
 
-static struct static_route *dup_find(const net_addr *n)
+static void set_free(struct ent_set *s)
 {
-	for (uint32_t i = net_hash(n) & (dup.size - 1); dup.slot[i]; i = (i + 1) & (dup.size - 1))
-		if (net_equal(&dup.slot[i]->net, n))
-			return dup.slot[i];
-	return NULL;
+	free(s->ent);
+	free(s->slot);
+	memset(s, 0, sizeof *s);
+}
+
+/*
+ * Duplicate routes are found cheaply: while routes arrive in increasing
+ * order (generated configs, sorted lists) each one only has to be greater
+ * than the one before; the first one out of order switches to a hash of
+ * the block's routes.  A config may hold a million routes: a list scan per
+ * route would be quadratic, and a hash probe per route costs a cache miss
+ * each.  The state (and the routes' lines, for the error message) lives
+ * outside the config arena and only while the block is parsed; it is
+ * rebuilt when another block starts.
+ */
+static struct {
+	struct static_config *owner;	/* the block the state describes */
+	uint32_t *lines;		/* the line of each of its routes */
+	uint32_t n, cap;		/* routes seen (== owner->nroutes) */
+	net_addr last;			/* the last route */
+	int hashed;			/* out of order seen: use the set */
+	struct ent_set set;
+} dup;
+
+static void dup_line(uint32_t line)
+{
+	if (dup.n == dup.cap) {
+		dup.cap = dup.cap ? dup.cap * 2 : 1024;
+		dup.lines = xrealloc(dup.lines, sizeof *dup.lines * dup.cap);
+	}
+	dup.lines[dup.n++] = line;
+}
+
+/* Switch to the set: every route of the block goes in. */
+static void dup_hash_all(void)
+{
+	struct ent_iter it = { dup.owner->routes, 0 };
+	const uint8_t *e;
+
+	dup.hashed = 1;
+	while ((e = ent_next(&it, NULL)))
+		set_add(&dup.set, e);
 }
 
 static void dup_reset(struct static_config *sc)
 {
-	free(dup.slot);
+	free(dup.lines);
+	set_free(&dup.set);
 	memset(&dup, 0, sizeof dup);
 	dup.owner = sc;
 	if (!sc)
 		return;
-	dup.tail = &sc->routes;
-	for (struct static_route *r = sc->routes; r; r = r->next) {
-		if (dup.last && net_cmp(&dup.last->net, &r->net) >= 0)
+	/* routes already there came from a template, with its lines */
+	struct ent_iter it = { sc->routes, 0 };
+	net_addr n;
+	while (ent_next(&it, &n)) {
+		if (dup.n && net_cmp(&dup.last, &n) >= 0)
 			dup.hashed = 1;
-		dup.last = r;
-		dup.tail = &r->next;
+		dup.last = n;
+		dup_line(dup.n < sc->nlines ? sc->lines[dup.n] : 0);
 	}
 	if (dup.hashed)
 		dup_hash_all();
@@ -110,33 +232,42 @@ static void dup_reset(struct static_config *sc)
 
 void static_add_route(struct static_config *sc, const net_addr *n, const struct cf_loc *loc)
 {
-	if (dup.owner != sc)
+	uint8_t e[ENT_MAX];
+	uint32_t size = ent_encode(n, e);
+
+	if (dup.owner != sc || dup.n != (uint32_t)sc->nroutes)
 		dup_reset(sc);
-	if (!dup.hashed && dup.last && net_cmp(&dup.last->net, n) >= 0)
+	if (!dup.hashed && dup.n && net_cmp(&dup.last, n) >= 0)
 		dup_hash_all();
 	if (dup.hashed) {
-		const struct static_route *o = dup_find(n);
+		uint32_t o = set_find(&dup.set, e);
 		if (o) {
 			char b[NET_STRLEN];
-			cf_error_at(loc, "route %s is already given at line %d", net_ntop(n, b), o->line);
+			cf_error_at(loc, "route %s is already given at line %u", net_ntop(n, b), dup.lines[o - 1]);
 		}
 	}
-	struct static_route *r = cf_alloc(sizeof *r);
-	r->net = *n;
-	r->line = loc->line;
-	*dup.tail = r;
-	dup.tail = &r->next;
-	dup.last = r;
+	const uint8_t *p = ent_put(sc, e, size);
+	dup_line((uint32_t)loc->line);
+	dup.last = *n;
 	sc->nroutes++;
-	if (dup.hashed) {
-		if (dup.count * 2 >= dup.size)
-			dup_grow();
-		dup_insert(r);
-	}
+	if (dup.hashed)
+		set_add(&dup.set, p);
 }
 
 static void static_postconfig(struct proto_config *c)
 {
+	struct static_config *sc = (struct static_config *)c;
+
+	if (c->is_template && dup.owner == sc && dup.n == (uint32_t)sc->nroutes && dup.n) {
+		/* protocols made from the template tell where its routes are */
+		uint32_t *l = cf_alloc(sizeof *l * dup.n);
+		memcpy(l, dup.lines, sizeof *l * dup.n);
+		sc->lines = l;
+		sc->nlines = dup.n;
+	} else if (!c->is_template) {
+		sc->lines = NULL;
+		sc->nlines = 0;
+	}
 	dup_reset(NULL);
 }
 
@@ -144,29 +275,36 @@ static void static_copy_config(struct proto_config *dst, const struct proto_conf
 {
 	struct static_config *d = (struct static_config *)dst;
 	const struct static_config *s = (const struct static_config *)src;
-	struct static_route *list = NULL, **pp = &list;
 
 	/* the template's routes are copied, so ours can be added without touching it */
-	for (struct static_route *r = s->routes; r; r = r->next) {
-		struct static_route *n = cf_alloc(sizeof *n);
-		*n = *r;
-		n->next = NULL;
-		*pp = n;
-		pp = &n->next;
+	d->routes = d->last = NULL;
+	for (const struct static_block *b = s->routes; b; b = b->next) {
+		struct static_block *nb = cf_alloc(sizeof *nb + b->size);
+		nb->size = b->size;
+		nb->used = b->used;
+		memcpy(nb->data, b->data, b->used);
+		if (d->last)
+			d->last->next = nb;
+		else
+			d->routes = nb;
+		d->last = nb;
 	}
-	d->routes = list;
 }
 
 static enum reconf_action static_compare(const struct proto_config *o, const struct proto_config *n,
 					 struct reconf_why *why)
 {
 	const struct static_config *a = (const void *)o, *b = (const void *)n;
-	const struct static_route *x = a->routes, *y = b->routes;
+	struct ent_iter x = { a->routes, 0 }, y = { b->routes, 0 };
+	const uint8_t *ex, *ey;
 
-	for (; x && y; x = x->next, y = y->next)
-		if (!net_equal(&x->net, &y->net))
+	for (;;) {
+		ex = ent_next(&x, NULL);
+		ey = ent_next(&y, NULL);
+		if (!ex || !ey || ex[0] != ey[0] || memcmp(ex, ey, ent_size(ex)))
 			break;
-	if (x || y) {
+	}
+	if (ex || ey) {
 		snprintf(why->text, sizeof why->text, "routes changed (%d -> %d)", a->nroutes, b->nroutes);
 		return RC_SOFT;
 	}
@@ -176,20 +314,24 @@ static enum reconf_action static_compare(const struct proto_config *o, const str
 static void static_dump_config(FILE *out, const struct proto_config *c)
 {
 	const struct static_config *sc = (const void *)c;
+	struct ent_iter it = { sc->routes, 0 };
 	char b[NET_STRLEN];
+	net_addr n;
 
-	for (const struct static_route *r = sc->routes; r; r = r->next)
-		fprintf(out, "\troute %s;\n", net_ntop(&r->net, b));
+	while (ent_next(&it, &n))
+		fprintf(out, "\troute %s;\n", net_ntop(&n, b));
 }
 
 /* Every configured route enters the table with the empty attribute set. */
 static int static_start(struct proto *p)
 {
 	const struct static_config *sc = (const void *)p->cf;
+	struct ent_iter it = { sc->routes, 0 };
 	struct rta *a = rta_empty();
+	net_addr n;
 
-	for (const struct static_route *r = sc->routes; r; r = r->next)
-		rte_update(p, &r->net, a);
+	while (ent_next(&it, &n))
+		rte_update(p, &n, a);
 	return PS_UP;
 }
 
@@ -205,21 +347,21 @@ static int static_shutdown(struct proto *p, enum proto_down_reason why)
 static int static_reconfigure(struct proto *p, struct proto_config *n)
 {
 	const struct static_config *o = (const void *)p->cf, *nc = (const void *)n;
+	struct ent_iter it = { nc->routes, 0 };
+	struct ent_set now = { 0 };
 	struct rta *a = rta_empty();
+	const uint8_t *e;
+	net_addr net;
 
-	dup_reset(NULL);
-	dup.size = 1024;
-	while (dup.size < (uint32_t)nc->nroutes * 2 + 2)
-		dup.size *= 2;
-	dup.slot = xzalloc(sizeof *dup.slot * dup.size);
-	for (struct static_route *r = nc->routes; r; r = r->next) {
-		dup_insert(r);
-		rte_update(p, &r->net, a);
+	while ((e = ent_next(&it, &net))) {
+		set_add(&now, e);
+		rte_update(p, &net, a);
 	}
-	for (const struct static_route *r = o->routes; r; r = r->next)
-		if (!dup_find(&r->net))
-			rte_update(p, &r->net, NULL);
-	dup_reset(NULL);
+	it = (struct ent_iter){ o->routes, 0 };
+	while ((e = ent_next(&it, &net)))
+		if (!set_find(&now, e))
+			rte_update(p, &net, NULL);
+	set_free(&now);
 	return 1;
 }
 

@@ -6,16 +6,23 @@
 
 #include "nest/protocol.h"
 
-struct static_route {
-	struct static_route *next;
-	net_addr net;
-	int line;		/* in the config, for duplicate errors (a million routes: no full location) */
+/* The routes of a block, packed (proto/static/static.c): a few bytes a
+ * route, in config order, in blocks from the config's arena. */
+struct static_block {
+	struct static_block *next;
+	uint32_t used, size;	/* bytes of data */
+	uint8_t data[];
 };
 
 struct static_config {
 	struct proto_config c;
-	struct static_route *routes;	/* in config order */
+	struct static_block *routes, *last;	/* in config order */
 	int nroutes;
+	/* a template's routes' lines, for duplicate errors in protocols
+	 * made from it (a million routes: no full location, and none kept
+	 * once a protocol's block is parsed) */
+	const uint32_t *lines;
+	uint32_t nlines;
 };
 
 void static_add_route(struct static_config *sc, const net_addr *n, const struct cf_loc *loc);
