@@ -394,11 +394,31 @@ static void mark_dirty(struct rt_table *t, struct rt_net *rn)
 	defer_schedule(flush_ev);
 }
 
+/* The time of a change is the loop turn's: read once a turn, as BIRD's
+ * current_time() is, and not a million times when a config is loaded. */
+static struct defer *stamp_ev;
+static uint32_t stamp_s;
+static uint16_t stamp_ms;
+static int stamp_valid;
+
+static void stamp_hook(void *data)
+{
+	stamp_valid = 0;
+}
+
 static void stamp(struct rte *e)
 {
-	double t = now_real();
-	e->changed = (uint32_t)t;
-	e->changed_ms = (uint16_t)((t - (double)e->changed) * 1000.0) % 1000;
+	if (!stamp_valid) {
+		double t = now_real();
+		stamp_s = (uint32_t)t;
+		stamp_ms = (uint16_t)((t - (double)stamp_s) * 1000.0) % 1000;
+		stamp_valid = 1;
+		if (!stamp_ev)
+			stamp_ev = defer_new(stamp_hook, NULL);
+		defer_schedule(stamp_ev);
+	}
+	e->changed = stamp_s;
+	e->changed_ms = stamp_ms;
 }
 
 void rte_update(struct proto *p, const net_addr *net, struct rta *a)
