@@ -30,6 +30,7 @@
 #include "nest/rt-table.h"
 #include "sysdep/unix/loop.h"
 #include "sysdep/unix/main.h"
+#include "sysdep/linux/iface.h"
 #include "sysdep/linux/tcp.h"
 #include "sysdep/unix/sockaddr.h"
 
@@ -69,7 +70,9 @@ struct bgp_proto {
 	/* counters (show protocols all, metrics) */
 	uint64_t updates_sent, updates_received, prefixes_sent, withdraws_sent;
 	uint32_t exported, received, imported;
-	uint32_t held_back;		/* IPv6 routes with no usable IPv6 next hop */
+	uint32_t held_back[BGP_FAM_N];	/* routes with no usable next hop, per family */
+	ip_addr ll6;			/* our link-local address on the neighbor's link */
+	int has_ll6;			/* ... known, and the session is direct */
 	struct bgp_down_info last_down;
 	char *md5_key;			/* TCP-MD5 key set on the listener (own copy:
 					 * configs come and go while we run) */
@@ -134,8 +137,8 @@ static void bgp_accept(int fd, void *data)
 	remote = ip_from_sa(&ss, NULL);
 	struct bgp_proto *bp = bgp_find_by_remote(remote);
 	if (!bp) {
-		log_msg(L_REMOTE, "BGP: connection from %s refused: no protocol has that neighbor", ip_ntop(remote, a));
-		close(fd);
+		log_msg(L_REMOTE, "BGP: connection from %s rejected: no protocol has that neighbor", ip_ntop(remote, a));
+		bgp_conn_reject(fd, 0);
 		return;
 	}
 	bgp_session_accept(bp->s, fd);
@@ -292,6 +295,27 @@ static int fam_of(const net_addr *n)
 	return n->af == AF_IP4 ? BGP_FAM_IP4 : BGP_FAM_IP6;
 }
 
+/* The next hop of address family af for a route: the filter's, the
+ * configured one (`next hop address`), or our own address on the session
+ * (*self set).  0 when there is none of that family. */
+static int pick_next_hop(const struct bgp_config *c, const struct rta *r, int af, int have_local, ip_addr local,
+			 ip_addr *nh, int *self)
+{
+	*self = 0;
+	if ((r->set & RTA_NEXT_HOP) && ip_af(r->bgp_next_hop) == af)
+		*nh = r->bgp_next_hop;
+	else if (af == AF_IP4 && c->has_next_hop4)
+		*nh = c->next_hop4;
+	else if (af == AF_IP6 && c->has_next_hop6)
+		*nh = c->next_hop6;
+	else if (have_local && ip_af(local) == af) {
+		*nh = local;
+		*self = 1;
+	} else
+		return 0;
+	return 1;
+}
+
 /* The attributes we send for an rta, for this session (SPEC section 4:
  * ORIGIN IGP, next hop = our address, AS_PATH empty towards iBGP and our AS
  * towards eBGP, LOCAL_PREF 100 on iBGP, unless the filter said otherwise). */
@@ -349,33 +373,27 @@ static int attrs_for(struct bgp_proto *bp, const struct rta *r, int fam, struct 
 		BGP_SET(a, BGP_A_LARGE_COMMUNITY);
 	a->unknown_len = 0;
 
-	/* the next hop: the filter's, the configured one, or our own address */
+	/* the next hop: of the route's family, and for an IPv4 route on a
+	 * session without one, an IPv6 one if the neighbor takes it (RFC 8950) */
 	int have_local = bgp_session_local_addr(bp->s, &local) == 0;
 	ip_addr nh;
-	int ok = 0;
-	if ((r->set & RTA_NEXT_HOP) && ip_af(r->bgp_next_hop) == (fam == BGP_FAM_IP4 ? AF_IP4 : AF_IP6)) {
-		nh = r->bgp_next_hop;
-		ok = 1;
-	} else if (fam == BGP_FAM_IP4 && c->has_next_hop4) {
-		nh = c->next_hop4;
-		ok = 1;
-	} else if (fam == BGP_FAM_IP6 && c->has_next_hop6) {
-		nh = c->next_hop6;
-		ok = 1;
-	} else if (have_local && ip_af(local) == (fam == BGP_FAM_IP4 ? AF_IP4 : AF_IP6)) {
-		nh = local;
-		ok = 1;
-	}
+	int self = 0, ext = 0;
+	int ok = pick_next_hop(c, r, fam == BGP_FAM_IP4 ? AF_IP4 : AF_IP6, have_local, local, &nh, &self);
+	if (!ok && fam == BGP_FAM_IP4 && neg->ext_nh)
+		ok = ext = pick_next_hop(c, r, AF_IP6, have_local, local, &nh, &self);
 	if (!ok)
 		return -1;
-	if (fam == BGP_FAM_IP4) {
+	if (fam == BGP_FAM_IP4 && !ext) {
 		a->next_hop = nh;
 		BGP_SET(a, BGP_A_NEXT_HOP);
 	} else {
-		a->mp_afi = BGP_AFI_IP6;
+		a->mp_afi = fam == BGP_FAM_IP4 ? BGP_AFI_IP4 : BGP_AFI_IP6;
 		a->mp_safi = BGP_SAFI_UNICAST;
 		a->mp_next_hop = nh;
-		a->mp_has_ll = 0;
+		/* RFC 2545 3: our link-local address too when it is our own
+		 * next hop and the neighbor shares our link */
+		a->mp_has_ll = self && bp->has_ll6;
+		a->mp_next_hop_ll = bp->ll6;
 	}
 	return 0;
 }
@@ -447,8 +465,10 @@ static void bgp_flush(struct bgp_proto *bp)
 				}
 			} else if (n) {
 				if (attrs_for(bp, e->a, fam, &enc_attrs, neg) < 0) {
-					/* SPEC: an IPv6 route over an IPv4 session needs a usable IPv6 next hop */
-					bp->held_back += n;
+					/* SPEC: an IPv6 route over an IPv4 session needs a usable
+					 * IPv6 next hop, an IPv4 route over IPv6 an IPv4 one or
+					 * the neighbor's RFC 8950 capability */
+					bp->held_back[fam] += n;
 				} else if (bgp_builder_init(&enc_builder, fam, &enc_attrs, &ctx, err, sizeof err) < 0) {
 					proto_log(&bp->p, L_ERR, "cannot encode attributes: %s", err);
 				} else {
@@ -852,6 +872,31 @@ static void s_update(struct bgp_session *s, void *data, const struct bgp_update 
 
 /* --- session events ---------------------------------------------------------------- */
 
+/* RFC 2545 3: an IPv6 next hop is followed by the link-local address of
+ * the same interface when the neighbor shares the link: a direct session
+ * (no multihop) whose local address is a global IPv6 one.  Looked up once
+ * per session, not per UPDATE. */
+static void find_ll6(struct bgp_proto *bp)
+{
+	const struct bgp_config *c = (const struct bgp_config *)bp->p.cf;
+	struct iface_info *l = NULL;
+	ip_addr local;
+	char err[128];
+
+	bp->has_ll6 = 0;
+	if (!c || c->multihop > 1 || bgp_session_local_addr(bp->s, &local) < 0 || ip_af(local) != AF_IP6)
+		return;
+	int n = iface_list(&l, err, sizeof err);
+	for (int i = 0; i < n && !bp->has_ll6; i++)
+		for (int k = 0; k < l[i].naddrs; k++)
+			if (l[i].has_ll6 && ip_equal(l[i].addrs[k], local)) {
+				bp->ll6 = l[i].ll6;
+				bp->has_ll6 = 1;
+				break;
+			}
+	free(l);
+}
+
 static void s_established(struct bgp_session *s, void *data)
 {
 	struct bgp_proto *bp = data;
@@ -861,7 +906,8 @@ static void s_established(struct bgp_session *s, void *data)
 	bp->eor_done = 0;
 	bp->est_since = now_real();
 	bp->exported = bp->received = 0;
-	bp->held_back = 0;
+	memset(bp->held_back, 0, sizeof bp->held_back);
+	find_ll6(bp);
 	bp->last_error[0] = 0;
 	bp->p.last_error[0] = 0;
 	proto_log(&bp->p, L_INFO, "session established (neighbor AS%u, id %u.%u.%u.%u, hold %u s%s%s)",
@@ -976,6 +1022,11 @@ static void session_config(const struct bgp_config *c, struct bgp_session_config
 	sc->gtsm = (uint8_t)c->ttl_security;
 	sc->fam[BGP_FAM_IP4] = sc->fam[BGP_FAM_IP6] = 1;
 	sc->enhanced_rr = 1;
+	/* RFC 8950 on every IPv6 session: IPv4 routes need a next hop, and
+	 * there the neighbor reaches us by IPv6.  Offering it changes nothing
+	 * for a neighbor that does not offer it back (RFC 5492 3); `next hop
+	 * address` with an IPv4 address still takes precedence. */
+	sc->ext_nh = ip_af(c->remote_ip) == AF_IP6;
 	sc->gr = c->gr_mode != BGP_GR_OFF;
 	sc->gr_time = (uint16_t)c->gr_time;
 	/* -R sets the Restart State bit only where we restart gracefully;
@@ -1186,6 +1237,8 @@ static void bgp_show_details(struct proto *p, struct cli *c)
 			cli_msg(c, -RC_PROTO_DETAILS, "      Graceful restart%s", cf->gr_mode == BGP_GR_AWARE ? " (aware)" : "");
 		cli_msg(c, -RC_PROTO_DETAILS, "      4-octet AS numbers");
 		cli_msg(c, -RC_PROTO_DETAILS, "      Enhanced refresh");
+		if (ip_af(cf->remote_ip) == AF_IP6)
+			cli_msg(c, -RC_PROTO_DETAILS, "      Extended next hop (ipv4)");
 		if (po) {
 			cli_msg(c, -RC_PROTO_DETAILS, "    Neighbor capabilities");
 			if (po->caps.mp_seen)
@@ -1201,6 +1254,8 @@ static void bgp_show_details(struct proto *p, struct cli *c)
 				cli_msg(c, -RC_PROTO_DETAILS, "      4-octet AS numbers");
 			if (po->caps.enhanced_rr)
 				cli_msg(c, -RC_PROTO_DETAILS, "      Enhanced refresh");
+			if (po->caps.ext_nh)
+				cli_msg(c, -RC_PROTO_DETAILS, "      Extended next hop (ipv4)");
 		}
 		cli_msg(c, -RC_PROTO_DETAILS, "    Session:          %s%s", n->ibgp ? "internal" : "external",
 			n->as4 ? " AS4" : "");
@@ -1222,9 +1277,13 @@ static void bgp_show_details(struct proto *p, struct cli *c)
 	cli_msg(c, -RC_PROTO_DETAILS, "    Updates:        %llu sent (%llu prefixes announced, %llu withdrawn), %llu received",
 		(unsigned long long)bp->updates_sent, (unsigned long long)bp->prefixes_sent,
 		(unsigned long long)bp->withdraws_sent, (unsigned long long)bp->updates_received);
-	if (bp->held_back)
+	if (bp->held_back[BGP_FAM_IP6])
 		cli_msg(c, -RC_PROTO_DETAILS, "    Held back:      %u IPv6 routes: no usable IPv6 next hop on this session "
-			"(set next hop address)", bp->held_back);
+			"(set next hop address)", bp->held_back[BGP_FAM_IP6]);
+	if (bp->held_back[BGP_FAM_IP4])
+		cli_msg(c, -RC_PROTO_DETAILS, "    Held back:      %u IPv4 routes: no usable IPv4 next hop on this session "
+			"(set next hop address, or the neighbor must offer extended next hop, RFC 8950)",
+			bp->held_back[BGP_FAM_IP4]);
 	if (bp->gr_active) {
 		uint32_t st = 0;
 		for (uint32_t i = 0; i < bp->nstale; i++)

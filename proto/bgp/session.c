@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -656,6 +657,7 @@ struct bgp_session *bgp_session_new(const struct bgp_session_config *cf,
 		s->ours.caps.mp[BGP_FAM_IP6] = cf->fam[BGP_FAM_IP6];
 	}
 	s->ours.caps.enhanced_rr = cf->enhanced_rr;
+	s->ours.caps.ext_nh = cf->ext_nh;
 	if (cf->gr) {
 		s->ours.caps.gr = 1;
 		s->ours.caps.gr_time = cf->gr_time;
@@ -747,23 +749,83 @@ void bgp_session_stop(struct bgp_session *s, int subcode, const char *text)
 		s->ops->down(s, s->data, "administratively stopped", &info);
 }
 
+/*
+ * RFC 4486 4: "If a BGP speaker decides to disallow a BGP connection (e.g.,
+ * the peer is not configured locally) after the speaker accepts a transport
+ * protocol connection, then the BGP speaker SHOULD send a NOTIFICATION
+ * message with the Error Code Cease and the Error Subcode 'Connection
+ * Rejected'."  The connection is fresh, so its send buffer is empty and the
+ * 21 octets go out without blocking.  We then send our FIN behind them and
+ * read away what the neighbor sent meanwhile (its OPEN, usually): closing a
+ * socket with unread input makes the kernel answer with a reset, which may
+ * overtake the NOTIFICATION at the neighbor.  Input that arrives after the
+ * close still draws a reset, but by then the NOTIFICATION and our FIN are
+ * on the way in front of it.  ttl (when not 0) is the session's outgoing
+ * TTL: a neighbor with GTSM drops anything below 255 - (hops - 1), our
+ * NOTIFICATION and FIN included, and would wait in OpenSent for minutes.
+ */
+void bgp_conn_reject(int fd, int ttl)
+{
+	uint8_t b[BGP_HDR_LEN + 2];
+	size_t l = bgp_notification_encode(BGP_ERR_CEASE, BGP_CEASE_REJECTED, NULL, 0, b, sizeof(b));
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (ttl > 0 && getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET)
+			setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl);
+		else
+			setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof ttl);
+	}
+	if (l)
+		(void)send(fd, b, l, MSG_DONTWAIT | MSG_NOSIGNAL);
+	shutdown(fd, SHUT_WR);
+	for (int i = 0; i < 16; i++) {
+		uint8_t junk[BGP_MAX_LEN];
+		if (recv(fd, junk, sizeof(junk), MSG_DONTWAIT) <= 0)
+			break;
+	}
+	close(fd);
+}
+
 void bgp_session_accept(struct bgp_session *s, int fd)
 {
 	/* RFC 4271 8.2.2: in Idle, incoming connections are refused.  And 6.8:
-	 * with an Established connection, a new one is closed. */
+	 * with an Established connection, a new one is closed.  We decide
+	 * before any OPEN arrives, so this is no collision (which would need
+	 * the neighbor's identifier, RFC 4271 6.8) but a rejection:
+	 * Cease / Connection Rejected (RFC 4486 4). */
 	if (!s->admin_up || s->in_backoff || s->est) {
-		slog(s, 0, "incoming connection refused (%s)",
+		slog(s, 0, "incoming connection rejected (%s)",
 		     !s->admin_up ? "stopped" : s->in_backoff ? "waiting after an error" :
 		     "already established");
-		close(fd);
+		bgp_conn_reject(fd, tcp_opts(s).ttl);
 		return;
 	}
 	/* A second incoming connection means the neighbor gave up on the
 	 * first one (it restarted, or the first is half-open): replace it. */
 	if (s->conn[1])
 		conn_free(s->conn[1], 0);
-	/* The outgoing TTL (and GTSM's minimum) of an accepted connection are
-	 * ours to set; binding and the TCP-MD5 key belong to the listener. */
+	/*
+	 * The outgoing TTL (and GTSM's minimum) of an accepted connection are
+	 * ours to set; binding and the TCP-MD5 key belong to the listener.
+	 *
+	 * RFC 5082 3 with `ttl security on`, as BIRD does it: once accept()
+	 * gave us the connection and its address named the neighbor, every
+	 * later segment must arrive with a TTL (hop limit) of at least
+	 * 256 - hops (IP_MINTTL / IPV6_MINHOPCOUNT), and ours leave with 255.
+	 * What that protects: from here on, a sender further away than the
+	 * configured hops cannot take part in the session: its OPEN may have
+	 * come in, but its KEEPALIVE never does, so the connection never
+	 * reaches Established and dies with the hold timer; forged resets and
+	 * data from afar are dropped for the life of the session.  What it
+	 * does not: the listener is shared by all peers and has no minimum,
+	 * so the SYN and the handshake were accepted from any distance (a
+	 * flood of them from afar still fills the accept queue), and whatever
+	 * arrived before this call (usually the neighbor's OPEN) sits in the
+	 * receive buffer unchecked.  Nothing protects against a sender on the
+	 * neighbor's own link, which can always send with TTL 255 (RFC 5082 5).
+	 */
 	struct sk_tcp_opts o = tcp_opts(s);
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);

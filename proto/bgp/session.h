@@ -53,6 +53,7 @@ struct bgp_session_config {
 	uint8_t require_rr;		/* refuse a neighbor without route refresh */
 	uint8_t require_as4;		/* refuse a neighbor without 4-octet ASNs */
 	uint8_t enhanced_rr;		/* offer RFC 7313 */
+	uint8_t ext_nh;			/* offer RFC 8950 (IPv4 routes, IPv6 next hops) */
 	uint8_t gr;			/* offer graceful restart (RFC 4724) */
 	uint16_t gr_time;		/* its restart time */
 	uint8_t gr_restarting;		/* set the R bit (we restarted) and F per family */
@@ -97,6 +98,9 @@ void bgp_session_start(struct bgp_session *s);
 void bgp_session_stop(struct bgp_session *s, int subcode, const char *text);
 /* An accepted TCP connection from the neighbor; the session takes the fd. */
 void bgp_session_accept(struct bgp_session *s, int fd);
+/* Refuse an accepted connection: Cease / Connection Rejected (RFC 4486),
+ * then close.  Takes the fd; ttl > 0 sets the outgoing TTL first. */
+void bgp_conn_reject(int fd, int ttl);
 
 enum bgp_state bgp_session_state(const struct bgp_session *s);
 /* After Established: the negotiated parameters, NULL before. */
