@@ -535,6 +535,30 @@ mb_birdc() {
 	birdc -s "$MB_WORK/$name.ctl" "$@"
 }
 
+# mb_bird_since NAME PROTO: the "Since" column of PROTO in BIRD NAME's
+# `show protocols` (HH:MM:SS.mmm).
+mb_bird_since() {
+	mb_birdc "$1" show protocols "$2" | awk -v p="$2" '$1 == p { print $5 }'
+}
+
+# mb_assert_bird_since NAME PROTO WAS WHAT: PROTO's session at BIRD NAME
+# still started at WAS, i.e. it did not restart.  BIRD prints "Since" from
+# its monotonic clock plus an offset to wall time that it recomputes, so one
+# instant may show 1 ms apart from one call to the next: allow 5 ms (a session
+# that restarted is seconds apart).
+mb_assert_bird_since() {
+	local now ms0 ms1
+	now=$(mb_bird_since "$1" "$2")
+	ms0=$(_mb_hms_ms "$3") && ms1=$(_mb_hms_ms "$now") ||
+		mb_fail "$4: cannot read BIRD's since ('$3', '$now')"
+	(((ms1 - ms0) <= 5 && (ms0 - ms1) <= 5)) || mb_fail "$4: expected since $3, got $now"
+}
+
+_mb_hms_ms() {
+	[[ $1 =~ ^([0-9]+):([0-9]+):([0-9]+)\.([0-9]{3})$ ]] || return 1
+	echo $(((10#${BASH_REMATCH[1]} * 3600 + 10#${BASH_REMATCH[2]} * 60 + 10#${BASH_REMATCH[3]}) * 1000 + 10#${BASH_REMATCH[4]}))
+}
+
 # mb_gobgpd NAME NETNS CONF.toml [API_PORT]: GoBGP with its gRPC API on
 # 127.0.0.1:API_PORT of that namespace (default 50051 in a namespace, a free
 # port on the host's loopback):

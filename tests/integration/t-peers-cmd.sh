@@ -45,7 +45,7 @@ mb_metalbird m mb-pc-m "$MB_WORK/m.conf"
 mb_bird r mb-pc-r "$MB_WORK/r.conf"
 est() { mb_birdc r show protocols "$1" | grep -q Established; }
 mb_wait 20 "the config's session Established" est fixed
-since_other=$(mb_birdc r show protocols fixed | awk '$1 == "fixed" { print $5 }')
+since_other=$(mb_bird_since r fixed)
 
 out=$(mb_ctl m peer set 198.51.100.1 as 64512 local as 64513 interface vswitch1 hold time 15 2>&1) ||
 	mb_fail "peer set failed: $out"
@@ -76,7 +76,7 @@ out=$(mb_ctl m peer set 198.51.100.1 as 64512 interface vswitch1 hold time 30 2>
 mb_wait_log 10 r 'viaset: Received: Other configuration change'
 mb_wait 20 "viaset Established again" est viaset
 mb_assert_match '^198\.51\.100\.1 +64512 +64513 +30 ' "$(peers)" "the new hold time"
-mb_assert_eq "$since_other" "$(mb_birdc r show protocols fixed | awk '$1 == "fixed" { print $5 }')" "the other session untouched"
+mb_assert_bird_since r fixed "$since_other" "the other session untouched"
 
 # the peers file survives a restart of the daemon
 mb_stop m

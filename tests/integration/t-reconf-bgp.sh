@@ -75,20 +75,19 @@ mb_wait 20 "b Established" est b
 has() { mb_birdc r show route for "$1" protocol a | grep -qF "$1"; }  # from session a
 mb_wait 10 "203.0.113.8/32 at BIRD" has 203.0.113.8/32
 sleep 1
-since() { mb_birdc r show protocols "$1" | awk -v p="$1" '$1 == p { print $5 }'; }
 counters() { mb_birdc r show protocols all "$1" | awk '/Import updates:/ { u = $3 } /Import withdraws:/ { w = $3 } END { print u, w }'; }
 mb_wait 20 "GoBGP has its routes" sh -c "'$METALBIRDC' -s '$MB_WORK/m.ctl' show protocols all g | grep -q '4 exported'"
 sleep 1
 g0=$(gmsgs)
 mb_log "GoBGP: state, OPENs, UPDATEs received: $g0"
-sa=$(since a) sb=$(since b) ca=$(counters a) cb=$(counters b)
+sa=$(mb_bird_since r a) sb=$(mb_bird_since r b) ca=$(counters a) cb=$(counters b)
 mb_log "before: a since $sa counters $ca; b since $sb counters $cb"
 
 # 1. unchanged
 mb_ctl m configure >/dev/null
 sleep 2
-mb_assert_eq "$sa" "$(since a)" "a's session start after an unchanged reload"
-mb_assert_eq "$sb" "$(since b)" "b's session start after an unchanged reload"
+mb_assert_bird_since r a "$sa" "a's session start after an unchanged reload"
+mb_assert_bird_since r b "$sb" "b's session start after an unchanged reload"
 mb_assert_eq "$ca" "$(counters a)" "UPDATEs BIRD received on a after an unchanged reload"
 mb_assert_eq "$cb" "$(counters b)" "UPDATEs BIRD received on b after an unchanged reload"
 mb_assert_eq "$g0" "$(gmsgs)" "GoBGP's session state, OPENs and UPDATEs after an unchanged reload"
@@ -111,8 +110,8 @@ read -r u0 w0 <<<"$ca"
 read -r u1 w1 <<<"$(counters a)"
 mb_assert_eq $((u0 + 1)) "$u1" "UPDATEs (announcements) BIRD received for the filter change"
 mb_assert_eq $((w0 + 1)) "$w1" "withdrawals BIRD received for the filter change"
-mb_assert_eq "$sa" "$(since a)" "a kept its session through the filter change"
-mb_assert_eq "$sb" "$(since b)" "b untouched by a's filter change"
+mb_assert_bird_since r a "$sa" "a kept its session through the filter change"
+mb_assert_bird_since r b "$sb" "b untouched by a's filter change"
 mb_assert_eq "$cb" "$(counters b)" "b received nothing for a's filter change"
 
 # 3. hold time of b: only b restarts, with Cease/6
@@ -121,7 +120,7 @@ mb_assert_match 'protocol b \(bgp\): restarted: hold time 90 -> 15' "$(mb_ctl m 
 mb_ctl m configure >/dev/null
 mb_wait_log 10 r 'b: Received: Other configuration change'
 mb_wait 20 "b Established again" est b
-mb_assert_eq "$sa" "$(since a)" "a kept its session through b's restart"
+mb_assert_bird_since r a "$sa" "a kept its session through b's restart"
 mb_assert_nomatch 'a: Received' "$(cat "$MB_WORK/r.log")" "no NOTIFICATION on a"
 
 # 4. bad configs change nothing
@@ -140,7 +139,7 @@ out=$(mb_ctl m configure 2>&1); rc=$?
 set -e
 mb_assert_eq 1 "$rc" "exit status of configure with a bad ASN"
 mb_assert_match 'm\.conf:8:[0-9]+: local AS 65535 is not a valid AS number' "$out" "the semantic error names FILE:LINE:COL"
-mb_assert_eq "$sa" "$(since a)" "a untouched by the failed reloads"
+mb_assert_bird_since r a "$sa" "a untouched by the failed reloads"
 mb_assert_match 'Established' "$(mb_ctl m show protocols b)" "b untouched by the failed reloads"
 cp "$MB_WORK/good.conf" "$MB_WORK/m.conf"
 

@@ -90,8 +90,7 @@ out=$(mb_ctl m show route export tor count)
 mb_assert_match "Total: $N of $N routes" "$out" "show route export tor count"
 
 # Reload: only 100.64.0.0/16 passes now: the routes beyond it are withdrawn
-since() { mb_birdc r show protocols tor | awk '$1 == "tor" { print $5 }'; }
-s0=$(since)
+s0=$(mb_bird_since r tor)
 w0=$(mb_birdc r show protocols all tor | awk '/Import withdraws:/ { print $3 }')
 conf "[ 100.64.0.0/16{32,32} ]" >"$MB_WORK/m.conf"
 mb_ctl m configure >/dev/null
@@ -101,7 +100,7 @@ keep=65536
 mb_wait 60 "BIRD down to $keep routes" have "$keep"
 sleep 1
 mb_assert_eq "$keep" "$(bird_count)" "routes at BIRD after the filter change"
-mb_assert_eq "$s0" "$(since)" "the session stayed up through the filter change"
+mb_assert_bird_since r tor "$s0" "the session stayed up through the filter change"
 w1=$(mb_birdc r show protocols all tor | awk '/Import withdraws:/ { print $3 }')
 mb_assert_eq $((N - keep)) $((w1 - w0)) "withdrawals BIRD received for the filter change"
 mb_assert_match "Total: $keep of $N routes" "$(mb_ctl m show route export tor count)" "show route export tor count"
