@@ -123,6 +123,8 @@ int main(int argc, char **argv)
 	struct sink sink = { 0 };
 	struct channel *ch = channel_new(&peer, &sink_ops, &sink);
 	channel_up(ch);
+	loop_run();	/* its first full feed, of the empty table, is done: the
+			 * queue, not the feed, then tells it of the routes */
 
 	/* the source's attributes: one pool, shared by every route */
 	struct rta tmp;
