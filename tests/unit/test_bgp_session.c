@@ -3,7 +3,8 @@
  * two sessions that both connect out and both accept (so RFC 4271 6.8
  * collision detection has to keep one connection), UPDATE delivery with
  * flow control, a Cease with a shutdown communication arriving decoded,
- * a passive side, and a wrong peer AS refused with OPEN error 2/2.
+ * a passive side, a wrong peer AS refused with OPEN error 2/2, and
+ * connections we do not take answered with Cease / Connection Rejected.
  * Every wait is bounded by a loop timer.
  */
 #include <check.h>
@@ -11,6 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include "proto/bgp/session.h"
 #include "sysdep/unix/loop.h"
@@ -290,6 +295,69 @@ START_TEST(test_passive_and_restart)
 	run_until(both_up, 10);
 	ck_assert(both_up());
 	ck_assert_int_eq(A.established, 2);
+	side_free(&A);
+	side_free(&B);
+}
+END_TEST
+
+/* A raw connection from src to the listener of x, for rejection tests. */
+static int rej_fd = -1;
+
+static int rej_readable(void)
+{
+	struct pollfd p = { .fd = rej_fd, .events = POLLIN };
+	return poll(&p, 1, 0) == 1;
+}
+
+/* Connect from src to dst:port, let the loop run, and return what came back
+ * (up to cap octets, until EOF); -1 if nothing within 3 s. */
+static ssize_t rej_try(const char *src, const char *dst, uint8_t *buf, size_t cap)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET }, b = { .sin_family = AF_INET, .sin_port = htons(port) };
+	ssize_t n = 0, r;
+
+	inet_pton(AF_INET, src, &a.sin_addr);
+	inet_pton(AF_INET, dst, &b.sin_addr);
+	rej_fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(rej_fd, 0);
+	ck_assert_int_eq(bind(rej_fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(connect(rej_fd, (struct sockaddr *)&b, sizeof(b)), 0);
+	run_until(rej_readable, 3);
+	if (!rej_readable()) {
+		close(rej_fd);
+		return -1;
+	}
+	while ((size_t)n < cap && (r = recv(rej_fd, buf + n, cap - (size_t)n, MSG_DONTWAIT)) > 0)
+		n += r;
+	close(rej_fd);
+	return n;
+}
+
+/* RFC 4486 4: a connection we do not take is told Cease / Connection
+ * Rejected: from the neighbor of an Established session (which stays up),
+ * and to a stopped session. */
+START_TEST(test_reject)
+{
+	static const uint8_t want[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 21, BGP_MSG_NOTIFICATION,
+					BGP_ERR_CEASE, BGP_CEASE_REJECTED };
+	uint8_t got[64];
+
+	side_init(&A, "127.0.0.21", 65021, "127.0.0.22", 65022, 1);
+	side_init(&B, "127.0.0.22", 65022, "127.0.0.21", 65021, 0);
+	bgp_session_start(A.s);
+	bgp_session_start(B.s);
+	run_until(both_up, 10);
+	ck_assert(both_up());
+	ck_assert_int_eq(rej_try("127.0.0.22", "127.0.0.21", got, sizeof(got)), (ssize_t)sizeof(want));
+	ck_assert_mem_eq(got, want, sizeof(want));
+	ck_assert(both_up());
+	ck_assert_int_eq(A.downs + B.downs, 0);
+
+	bgp_session_stop(B.s, BGP_CEASE_ADMIN_SHUTDOWN, NULL);
+	bgp_session_stop(A.s, BGP_CEASE_ADMIN_SHUTDOWN, NULL);
+	ck_assert_int_eq(rej_try("127.0.0.22", "127.0.0.21", got, sizeof(got)), (ssize_t)sizeof(want));
+	ck_assert_mem_eq(got, want, sizeof(want));
 	side_free(&A);
 	side_free(&B);
 }
@@ -579,6 +647,7 @@ static Suite *suite(void)
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, test_collision_and_updates);
 	tcase_add_test(t, test_passive_and_restart);
+	tcase_add_test(t, test_reject);
 	tcase_add_test(t, test_bad_peer_as);
 	tcase_add_test(t, test_hold_timer);
 	tcase_add_test(t, test_bad_hold_time);
