@@ -843,6 +843,61 @@ int pa_served(const struct service *s, const char *lb_class)
 	return s->lb_class && !strcmp(s->lb_class, lb_class);
 }
 
+static int str_same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static int kv_same(const struct kv_list *a, const struct kv_list *b)
+{
+	int na = a ? a->n : 0, nb = b ? b->n : 0;
+
+	if (na != nb)
+		return 0;
+	for (int i = 0; i < na; i++)
+		if (strcmp(a->kv[i].key, b->kv[i].key) || strcmp(a->kv[i].value, b->kv[i].value))
+			return 0;
+	return 1;
+}
+
+int pa_inputs_equal(const struct service *a, const struct service *b)
+{
+	/* what pa_run and everything it calls read of a Service */
+	static const char *const ann[] = { "loadBalancerIPs", "address-pool", "allow-shared-ip" };
+
+	if (a->is_lb != b->is_lb || !str_same(a->lb_class, b->lb_class) || !str_same(a->lb_ip, b->lb_ip) ||
+	    a->created != b->created || strcmp(a->namespace, b->namespace) || strcmp(a->name, b->name) ||
+	    !str_same(a->uid, b->uid) || a->nfamilies != b->nfamilies || a->family_policy != b->family_policy ||
+	    a->traffic_policy != b->traffic_policy || a->nports != b->nports ||
+	    !str_same(a->selector_key, b->selector_key) || !kv_same(a->labels, b->labels))
+		return 0;
+	for (int i = 0; i < a->nfamilies; i++)
+		if (a->families[i] != b->families[i])
+			return 0;
+	for (int i = 0; i < a->nports; i++)
+		if (a->ports[i].port != b->ports[i].port || strcmp(a->ports[i].proto, b->ports[i].proto))
+			return 0;
+	for (size_t i = 0; i < sizeof ann / sizeof ann[0]; i++)
+		if (!str_same(svc_metallb_annotation(a, ann[i]), svc_metallb_annotation(b, ann[i])))
+			return 0;
+	return 1;
+}
+
+void pa_copy_result(struct service *to, const struct service *from)
+{
+	memcpy(to->addrs, from->addrs, sizeof to->addrs);
+	to->naddrs = from->naddrs;
+	to->pool = from->pool;
+	memcpy(to->reason, from->reason, sizeof to->reason);
+	to->served = from->served;
+	to->changed = 0;	/* what a run would say: the same as last time */
+}
+
+void pa_state_forget(struct pa_state *st, const char *key)
+{
+	entry_free(k8s_set_del(&st->set, key));
+}
+
 static int cmp_age(const void *a, const void *b)
 {
 	return svc_cmp_age(*(struct service *const *)a, *(struct service *const *)b);

@@ -61,6 +61,19 @@ int pa_run(const struct pool_config *pools, struct service *const *svcs, int n, 
 /* Is this Service ours to allocate? */
 int pa_served(const struct service *s, const char *lb_class);
 
+/*
+ * For a source that follows changes one object at a time.  Does the
+ * allocator read the same from both versions of a Service?  Everything it
+ * reads but status.loadBalancer.ingress, which it reads only for a Service
+ * without a previous allocation, and every Service it served has one after
+ * a run.  When they are equal, a run with the new version gives it what the
+ * old one had (pa_copy_result) and changes nobody else.
+ */
+int pa_inputs_equal(const struct service *a, const struct service *b);
+void pa_copy_result(struct service *to, const struct service *from);
+/* A Service without addresses went away: drop its entry. */
+void pa_state_forget(struct pa_state *st, const char *key);
+
 /* Per pool counts after a run, for `show pools` and metrics. */
 struct pa_pool_usage {
 	uint64_t size4, size6;		/* addresses (saturating) */

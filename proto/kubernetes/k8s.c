@@ -16,6 +16,16 @@
  * turn of the change.  An aggregate shared by several Services is one
  * route, present while any of them is announced; its attributes come from
  * the oldest of them, so every node builds the same table.
+ *
+ * A sync looks only at the Services that changed (flat sync): a watch
+ * event names them (k8s_event: the Service, an EndpointSlice's Service),
+ * each route knows the Services that want it, and each Service the nets it
+ * wants, so one EndpointSlice costs the same with ten Services or ten
+ * thousand.  An allocation that may move addresses (a new LoadBalancer,
+ * a changed request, an address released) still runs the allocator over
+ * every Service, by SPEC section 4's order, and looks at those whose
+ * addresses changed; a relist, a state file, a reload or this node
+ * turning blocked looks at every Service.
  */
 #include "proto/kubernetes/k8s.h"
 #include "proto/kubernetes/decode.h"
@@ -45,9 +55,27 @@ struct k8s_proto *k8s_instance;
 
 struct k8s_route {
 	net_addr net;
-	struct rta *rta;	/* our reference; NULL = empty slot */
-	int mark;		/* still wanted in this sync */
+	struct rta *rta;	/* our reference; NULL: not in the table (yet) */
+	struct k8s_ann **who;	/* the Services that want it */
+	int nwho, cwho;
+	int used;		/* the slot holds net */
 	int gone;		/* tombstone */
+	int touched;		/* on the list of this sync */
+};
+
+/* The nets one Service wants in the table (while it is announced). */
+struct k8s_ann {
+	char *key;
+	struct service *s;	/* the object now: k8s_event keeps it current */
+	net_addr *nets;
+	int nnets;
+};
+
+/* One Service's EndpointSlices, by its key (the slices may come first). */
+struct k8s_slidx {
+	char *key;
+	struct epslice **v;
+	int n, size;
 };
 
 static uint32_t net_hash(const net_addr *n)
@@ -73,15 +101,16 @@ static void routes_grow(struct k8s_proto *p)
 	p->routes = xzalloc(p->rsize * sizeof *p->routes);
 	p->rcount = 0;
 	for (size_t i = 0; i < osize; i++)
-		if (old[i].rta) {
+		if (old[i].used) {
 			struct k8s_route *r = route_find(p, &old[i].net, 1);
 			*r = old[i];
 		}
 	free(old);
 }
 
-/* Slots with rta == NULL and !gone are empty; gone ones are skipped over
- * by lookups and reused by inserts. */
+/* Slots with !used and !gone are empty; gone ones are skipped over by
+ * lookups and reused by inserts.  A grow moves every slot: pointers into
+ * the table last only until the next create. */
 static struct k8s_route *route_find(struct k8s_proto *p, const net_addr *n, int create)
 {
 	if (create && (p->rcount + 1) * 2 > p->rsize)
@@ -90,10 +119,10 @@ static struct k8s_route *route_find(struct k8s_proto *p, const net_addr *n, int 
 		return NULL;
 	size_t mask = p->rsize - 1, i = net_hash(n) & mask;
 	struct k8s_route *tomb = NULL;
-	while (p->routes[i].rta || p->routes[i].gone) {
-		if (p->routes[i].rta && net_equal(&p->routes[i].net, n))
+	while (p->routes[i].used || p->routes[i].gone) {
+		if (p->routes[i].used && net_equal(&p->routes[i].net, n))
 			return &p->routes[i];
-		if (!p->routes[i].rta && !tomb)
+		if (!p->routes[i].used && !tomb)
 			tomb = &p->routes[i];
 		i = (i + 1) & mask;
 	}
@@ -102,19 +131,53 @@ static struct k8s_route *route_find(struct k8s_proto *p, const net_addr *n, int 
 	struct k8s_route *r = tomb ? tomb : &p->routes[i];
 	memset(r, 0, sizeof *r);
 	r->net = *n;
+	r->used = 1;
 	if (!tomb)
 		p->rcount++;
 	return r;
 }
 
+static void ann_free(struct k8s_ann *a)
+{
+	if (!a)
+		return;
+	free(a->key);
+	free(a->nets);
+	free(a);
+}
+
+static void slidx_free(struct k8s_slidx *x)
+{
+	if (!x)
+		return;
+	free(x->key);
+	free(x->v);
+	free(x);
+}
+
+static void set_clear(struct k8s_set *set, void (*fr)(void *))
+{
+	for (int i = 0; i < set->n; i++)
+		fr(set->obj[i]);
+	free(set->obj);
+	free(set->keys);
+	memset(set, 0, sizeof *set);
+}
+
+static void free_ann(void *x) { ann_free(x); }
+static void free_slidx(void *x) { slidx_free(x); }
+
 static void routes_flush(struct k8s_proto *p)
 {
-	for (size_t i = 0; i < p->rsize; i++)
+	for (size_t i = 0; i < p->rsize; i++) {
 		if (p->routes[i].rta)
 			rta_free(p->routes[i].rta);
+		free(p->routes[i].who);
+	}
 	free(p->routes);
 	p->routes = NULL;
 	p->rsize = p->rcount = 0;
+	set_clear(&p->anns, free_ann);
 }
 
 /* --- announcement -------------------------------------------------------------------- */
@@ -122,6 +185,13 @@ static void routes_flush(struct k8s_proto *p)
 static const struct k8s_config *kcf(const struct k8s_proto *p)
 {
 	return (const struct k8s_config *)p->p.cf;
+}
+
+int k8s_announced(const struct k8s_proto *p, const struct service *s)
+{
+	/* what k8s_announce_why() says in words */
+	return s->served && s->naddrs && !p->node_blocked &&
+	       !(s->traffic_policy == K8S_POLICY_LOCAL && !s->ep_local) && s->ep_total;
 }
 
 void k8s_announce_why(const struct k8s_proto *p, const struct service *s, char *buf, size_t len)
@@ -161,11 +231,6 @@ static struct rta *service_rta(struct service *s)
 	s->rta_cache = rta_lookup(&tmp);
 	s->rta_pool = s->pool;
 	return rta_clone(s->rta_cache);
-}
-
-static int cmp_age(const void *a, const void *b)
-{
-	return svc_cmp_age(*(struct service *const *)a, *(struct service *const *)b);
 }
 
 /* This node's labels as last given to the protocol core (node selectors). */
@@ -221,77 +286,458 @@ static void node_update(struct k8s_proto *p)
 	}
 }
 
-static void announce(struct k8s_proto *p)
+/* The nets s wants in the table: each aggregation length of its pool for
+ * each address, while it is announced.  Returns how many (*out malloc'd). */
+static int service_nets(const struct k8s_proto *p, const struct service *s, net_addr **out)
 {
-	struct service **ord = xmalloc((size_t)(p->db.services.n + 1) * sizeof *ord);
+	*out = NULL;
+	if (!k8s_announced(p, s))
+		return 0;
+	const struct pool_config *pc = config ? pool_find(config, s->pool) : NULL;
+	if (!pc)
+		return 0;
+	net_addr *v = xmalloc((size_t)SVC_MAX_ADDRS * (POOL_MAX_AGG + 1) * sizeof *v);
 	int n = 0;
-	char why[256];
-
-	/* the oldest Service gives an aggregate its attributes: walk them
-	 * oldest first (the order is sorted again only when Services change) */
-	if (p->by_age_n != p->db.services.n || p->alloc_sorted_dirty) {
-		free(p->by_age);
-		p->by_age = xmalloc((size_t)(p->db.services.n + 1) * sizeof *p->by_age);
-		memcpy(p->by_age, p->db.services.obj, (size_t)p->db.services.n * sizeof *p->by_age);
-		p->by_age_n = p->db.services.n;
-		qsort(p->by_age, (size_t)p->by_age_n, sizeof *p->by_age, cmp_age);
-		p->alloc_sorted_dirty = 0;
-	}
-	for (int i = 0; i < p->by_age_n; i++) {
-		struct service *s = p->by_age[i];
-		k8s_announce_why(p, s, why, sizeof why);
-		if (!why[0])
-			ord[n++] = s;
-	}
-	for (size_t i = 0; i < p->rsize; i++)
-		p->routes[i].mark = 0;
-	for (int i = 0; i < n; i++) {
-		struct service *s = ord[i];
-		const struct pool_config *pc = config ? pool_find(config, s->pool) : NULL;
-		struct rta *a = NULL;
-		if (!pc)
-			continue;
-		for (int j = 0; j < s->naddrs; j++) {
-			int af = ip_af(s->addrs[j]);
-			const int *agg = af == AF_IP4 ? pc->agg4 : pc->agg6;
-			int nagg = af == AF_IP4 ? pc->nagg4 : pc->nagg6;
-			int dflt = af_maxlen(af);
-			if (!nagg) {
-				agg = &dflt;
-				nagg = 1;
-			}
-			for (int k = 0; k < nagg; k++) {
-				net_addr net = net_make(s->addrs[j], af, agg[k]);
-				struct k8s_route *r = route_find(p, &net, 0);
-				if (r && r->mark)
-					continue;	/* an older Service has it */
-				if (!a)
-					a = service_rta(s);
-				if (!r) {
-					r = route_find(p, &net, 1);
-					r->rta = rta_clone(a);
-					rte_update(&p->p, &net, r->rta);
-				} else if (r->rta != a) {
-					rta_free(r->rta);
-					r->rta = rta_clone(a);
-					rte_update(&p->p, &net, r->rta);
-				}
-				r->mark = 1;
-			}
+	for (int j = 0; j < s->naddrs; j++) {
+		int af = ip_af(s->addrs[j]);
+		const int *agg = af == AF_IP4 ? pc->agg4 : pc->agg6;
+		int nagg = af == AF_IP4 ? pc->nagg4 : pc->nagg6;
+		int dflt = af_maxlen(af);
+		if (!nagg) {
+			agg = &dflt;
+			nagg = 1;
 		}
-		if (a)
-			rta_free(a);
+		for (int k = 0; k < nagg; k++) {
+			net_addr net = net_make(s->addrs[j], af, agg[k]);
+			int dup = 0;
+			for (int m = 0; m < n && !dup; m++)
+				dup = net_equal(&v[m], &net);
+			if (!dup)
+				v[n++] = net;
+		}
 	}
-	for (size_t i = 0; i < p->rsize; i++) {
-		struct k8s_route *r = &p->routes[i];
-		if (r->rta && !r->mark) {
+	*out = v;
+	return n;
+}
+
+static int nets_have(const net_addr *v, int n, const net_addr *x)
+{
+	for (int i = 0; i < n; i++)
+		if (net_equal(&v[i], x))
+			return 1;
+	return 0;
+}
+
+/* The routes whose owner this sync must find again. */
+struct touched {
+	net_addr *v;
+	int n, size;
+};
+
+static void touch(struct touched *t, struct k8s_route *r)
+{
+	if (r->touched)
+		return;
+	r->touched = 1;
+	if (t->n == t->size) {
+		t->size = t->size ? 2 * t->size : 64;
+		t->v = xrealloc(t->v, (size_t)t->size * sizeof *t->v);
+	}
+	t->v[t->n++] = r->net;
+}
+
+static void who_add(struct k8s_route *r, struct k8s_ann *a)
+{
+	if (r->nwho == r->cwho) {
+		r->cwho = r->cwho ? 2 * r->cwho : 2;
+		r->who = xrealloc(r->who, (size_t)r->cwho * sizeof *r->who);
+	}
+	r->who[r->nwho++] = a;
+}
+
+static void who_del(struct k8s_route *r, struct k8s_ann *a)
+{
+	for (int i = 0; i < r->nwho; i++)
+		if (r->who[i] == a) {
+			r->who[i] = r->who[--r->nwho];
+			return;
+		}
+}
+
+/* Look at one Service again: the nets it no longer wants lose it, the new
+ * ones gain it, and all of them are touched (its attributes may differ). */
+static void ann_service(struct k8s_proto *p, const char *key, struct touched *t)
+{
+	struct service *s = k8s_set_get(&p->db.services, key);
+	struct k8s_ann *a = k8s_set_get(&p->anns, key);
+	net_addr *nets;
+	int n = s ? service_nets(p, s, &nets) : 0;
+
+	if (!n)
+		nets = NULL;
+	if (!a && !n)
+		return;
+	if (!a) {
+		a = xzalloc(sizeof *a);
+		a->key = xstrdup(key);
+		k8s_set_put(&p->anns, a->key, a);
+	}
+	a->s = s;
+	for (int i = 0; i < a->nnets; i++) {
+		struct k8s_route *r = route_find(p, &a->nets[i], 0);
+		if (!r)
+			continue;
+		if (!nets_have(nets, n, &a->nets[i]))
+			who_del(r, a);
+		touch(t, r);
+	}
+	for (int i = 0; i < n; i++) {
+		struct k8s_route *r = route_find(p, &nets[i], 1);
+		if (!nets_have(a->nets, a->nnets, &nets[i]))
+			who_add(r, a);
+		touch(t, r);
+	}
+	free(a->nets);
+	a->nets = nets;
+	a->nnets = n;
+	if (!n)
+		ann_free(k8s_set_del(&p->anns, a->key));
+}
+
+/* A touched route: in the table with the oldest Service's attributes while
+ * any Service wants it, else withdrawn. */
+static void settle(struct k8s_proto *p, struct k8s_route *r)
+{
+	r->touched = 0;
+	if (!r->nwho) {
+		if (r->rta) {
 			rte_update(&p->p, &r->net, NULL);
 			rta_free(r->rta);
-			r->rta = NULL;
-			r->gone = 1;
+		}
+		free(r->who);
+		memset(r, 0, sizeof *r);
+		r->gone = 1;
+		return;
+	}
+	struct k8s_ann *o = r->who[0];
+	for (int i = 1; i < r->nwho; i++)
+		if (svc_cmp_age(r->who[i]->s, o->s) < 0)
+			o = r->who[i];
+	struct rta *a = service_rta(o->s);
+	if (r->rta != a) {
+		if (r->rta)
+			rta_free(r->rta);
+		r->rta = rta_clone(a);
+		rte_update(&p->p, &r->net, r->rta);
+	}
+	rta_free(a);
+}
+
+/* Bring the table in line with the Services keys names (every Service,
+ * and every one that left, when keys is NULL). */
+static void announce(struct k8s_proto *p, const char *const *keys, int nkeys)
+{
+	struct touched t = { 0 };
+
+	if (!keys) {
+		/* the objects may all be new: point at the ones there are now,
+		 * and let the Services that left go first */
+		for (int i = p->anns.n - 1; i >= 0; i--) {
+			struct k8s_ann *a = p->anns.obj[i];
+			a->s = k8s_set_get(&p->db.services, a->key);
+			if (!a->s)
+				ann_service(p, a->key, &t);
+		}
+		for (int i = 0; i < p->db.services.n; i++)
+			ann_service(p, p->db.services.keys[i], &t);
+	} else {
+		for (int i = 0; i < nkeys; i++)
+			ann_service(p, keys[i], &t);
+	}
+	for (int i = 0; i < t.n; i++) {
+		struct k8s_route *r = route_find(p, &t.v[i], 0);
+		if (r)
+			settle(p, r);
+	}
+	free(t.v);
+}
+
+/* --- endpoints ------------------------------------------------------------------------- */
+
+static int slice_service_key(const struct epslice *e, char *key, size_t len)
+{
+	if (!e->service)
+		return 0;
+	/* no printf here: this runs for every slice of a relist */
+	size_t nl = strlen(e->namespace), sl = strlen(e->service);
+	if (nl + sl + 2 > len)
+		return 0;
+	memcpy(key, e->namespace, nl);
+	key[nl] = '/';
+	memcpy(key + nl + 1, e->service, sl + 1);
+	return 1;
+}
+
+static void mark(struct k8s_proto *p, const char *key)
+{
+	if (!k8s_set_get(&p->dirty, key)) {
+		char *k = xstrdup(key);
+		k8s_set_put(&p->dirty, k, k);
+	}
+}
+
+void k8s_service_changed(struct k8s_proto *p, const char *key)
+{
+	mark(p, key);
+}
+
+static void slidx_add(struct k8s_proto *p, struct epslice *e, int mark_it)
+{
+	char key[512];
+
+	if (!slice_service_key(e, key, sizeof key))
+		return;
+	struct k8s_slidx *x = k8s_set_get(&p->slidx, key);
+	if (!x) {
+		x = xzalloc(sizeof *x);
+		x->key = xstrdup(key);
+		k8s_set_put(&p->slidx, x->key, x);
+	}
+	if (x->n == x->size) {
+		x->size = x->size ? 2 * x->size : 2;
+		x->v = xrealloc(x->v, (size_t)x->size * sizeof *x->v);
+	}
+	x->v[x->n++] = e;
+	if (mark_it)
+		mark(p, key);
+}
+
+static void slidx_del(struct k8s_proto *p, const struct epslice *e)
+{
+	char key[512];
+
+	if (!slice_service_key(e, key, sizeof key))
+		return;
+	mark(p, key);
+	struct k8s_slidx *x = k8s_set_get(&p->slidx, key);
+	if (!x)
+		return;
+	for (int i = 0; i < x->n; i++)
+		if (x->v[i] == e) {
+			memmove(&x->v[i], &x->v[i + 1], (size_t)(x->n - i - 1) * sizeof *x->v);
+			x->n--;
+			break;
+		}
+	if (!x->n)
+		slidx_free(k8s_set_del(&p->slidx, key));
+}
+
+/* A Service's serving endpoints, from its slices. */
+static void count_one(struct k8s_proto *p, struct service *s)
+{
+	const struct k8s_slidx *x = k8s_set_get(&p->slidx, s->key);
+	const char *self = daemon_node_name;
+
+	s->ep_total = s->ep_local = 0;
+	s->nslices = 0;
+	if (!x)
+		return;
+	if (s->slices_size < x->n) {
+		s->slices_size = x->n;
+		s->slices = xrealloc(s->slices, (size_t)s->slices_size * sizeof *s->slices);
+	}
+	for (int i = 0; i < x->n; i++) {
+		const struct epslice *e = x->v[i];
+		s->slices[s->nslices++] = x->v[i];
+		for (int j = 0; j < e->neps; j++) {
+			if (!e->eps[j].serving)
+				continue;
+			s->ep_total++;
+			if (self && e->eps[j].node && !strcmp(e->eps[j].node, self))
+				s->ep_local++;
 		}
 	}
-	free(ord);
+}
+
+static void count_all(struct k8s_proto *p)
+{
+	set_clear(&p->slidx, free_slidx);
+	for (int i = 0; i < p->db.slices.n; i++)
+		slidx_add(p, p->db.slices.obj[i], 0);
+	for (int i = 0; i < p->db.services.n; i++)
+		count_one(p, p->db.services.obj[i]);
+}
+
+static void free_key(void *x) { free(x); }
+
+/* --- events -------------------------------------------------------------------------- */
+
+void k8s_event(struct k8s_proto *p, enum k8s_kind kind, void *obj, int deleted)
+{
+	const char *lb_class = kcf(p)->lb_class;
+
+	if (kind == K8S_SERVICE) {
+		struct service *n = obj, *old = k8s_set_get(&p->db.services, n->key);
+		struct k8s_ann *a = k8s_set_get(&p->anns, n->key);
+		mark(p, n->key);
+		if (deleted) {
+			/* a Service without addresses frees none: nobody else's
+			 * allocation can change */
+			if (old && old->served && old->naddrs)
+				p->alloc_dirty = 1;
+			else if (old && old->served)
+				pa_state_forget(&p->alloc, old->key);
+			if (a)
+				a->s = NULL;
+			svc_free(k8s_set_del(&p->db.services, n->key));
+			svc_free(n);
+			return;
+		}
+		/* the allocator would give it what it has, or nothing: an
+		 * echo of our own status write, another kind of Service */
+		if (old && pa_inputs_equal(old, n)) {
+			pa_copy_result(n, old);
+		} else if (!pa_served(n, lb_class) && (!old || !old->served)) {
+			n->served = 0;
+			n->naddrs = 0;
+			n->pool = NULL;
+			n->reason[0] = 0;
+		} else {
+			p->alloc_dirty = 1;
+		}
+		if (a)
+			a->s = n;
+		k8s_db_put(&p->db, K8S_SERVICE, n);
+	} else if (kind == K8S_SLICE) {
+		struct epslice *e = obj, *old = k8s_set_get(&p->db.slices, e->key);
+		if (old)
+			slidx_del(p, old);
+		if (deleted) {
+			epslice_free(k8s_set_del(&p->db.slices, e->key));
+			epslice_free(e);
+			return;
+		}
+		slidx_add(p, e, 1);
+		k8s_db_put(&p->db, K8S_SLICE, e);
+	} else if (kind == K8S_NODE) {
+		/* this node's is read by every sync; the others matter to
+		 * the layer-2 election only, which the change hook tells */
+		struct k8s_node *n = obj;
+		if (deleted) {
+			k8s_node_free(k8s_set_del(&p->db.nodes, n->name));
+			k8s_node_free(n);
+		} else {
+			k8s_db_put(&p->db, K8S_NODE, n);
+		}
+	}
+}
+
+/* --- checking a flat sync ------------------------------------------------------------ */
+
+/*
+ * A test aid: with $METALBIRD_K8S_CHECK_SYNC set, every sync is followed
+ * by what a full one would do from scratch (count every endpoint, run the
+ * allocator over every Service, build the wanted table oldest first), and
+ * any difference from the state the sync left is logged as an error and
+ * counted (show protocols all).  Costs a full sync each time: tests only.
+ */
+struct want_route {
+	net_addr net;
+	struct service *owner;
+};
+
+static int cmp_want(const void *a, const void *b)
+{
+	const struct want_route *x = a, *y = b;
+	int c = net_cmp(&x->net, &y->net);
+	return c ? c : svc_cmp_age(x->owner, y->owner);
+}
+
+static void check_sync(struct k8s_proto *p)
+{
+	int n = p->db.services.n, bad = 0;
+	struct service **sv = (struct service **)p->db.services.obj;
+	struct saved {
+		int ep_total, ep_local, naddrs, served;
+		ip_addr addrs[SVC_MAX_ADDRS];
+		const char *pool;
+		char reason[SVC_REASON_LEN];
+	} *sa = xmalloc((size_t)(n + 1) * sizeof *sa);
+	char b[IP_STRLEN];
+
+	for (int i = 0; i < n; i++) {
+		sa[i].ep_total = sv[i]->ep_total;
+		sa[i].ep_local = sv[i]->ep_local;
+		sa[i].naddrs = sv[i]->naddrs;
+		sa[i].served = sv[i]->served;
+		memcpy(sa[i].addrs, sv[i]->addrs, sizeof sa[i].addrs);
+		sa[i].pool = sv[i]->pool;
+		memcpy(sa[i].reason, sv[i]->reason, sizeof sa[i].reason);
+	}
+	k8s_db_count_endpoints(&p->db, daemon_node_name);
+	pa_run(config ? config->pools : NULL, sv, n, kcf(p)->lb_class, &p->alloc);
+	for (int i = 0; i < n; i++) {
+		struct service *s = sv[i];
+		s->changed = 0;
+		if (s->ep_total != sa[i].ep_total || s->ep_local != sa[i].ep_local) {
+			proto_log(&p->p, L_ERR, "sync check: %s has %d/%d serving endpoints, a full count says %d/%d",
+				  s->key, sa[i].ep_local, sa[i].ep_total, s->ep_local, s->ep_total);
+			bad++;
+		}
+		int same = s->naddrs == sa[i].naddrs && s->served == sa[i].served &&
+			   !strcmp(s->reason, sa[i].reason) &&
+			   ((!s->pool && !sa[i].pool) || (s->pool && sa[i].pool && !strcmp(s->pool, sa[i].pool)));
+		for (int j = 0; same && j < s->naddrs; j++)
+			same = ip_equal(s->addrs[j], sa[i].addrs[j]);
+		if (!same) {
+			proto_log(&p->p, L_ERR, "sync check: %s holds %s from %s (%s), a full allocation says %s from %s (%s)",
+				  s->key, sa[i].naddrs ? ip_ntop(sa[i].addrs[0], b) : "nothing", sa[i].pool ?: "-",
+				  sa[i].reason, s->naddrs ? ip_ntop(s->addrs[0], b) : "nothing", s->pool ?: "-", s->reason);
+			bad++;
+		}
+	}
+	free(sa);
+	/* the table: every net wanted, with the attributes of its oldest Service */
+	struct want_route *w = NULL;
+	int nw = 0, cw = 0, live = 0;
+	for (int i = 0; i < n; i++) {
+		net_addr *nets;
+		int k = service_nets(p, sv[i], &nets);
+		for (int j = 0; j < k; j++) {
+			if (nw == cw) {
+				cw = cw ? 2 * cw : 64;
+				w = xrealloc(w, (size_t)cw * sizeof *w);
+			}
+			w[nw].net = nets[j];
+			w[nw++].owner = sv[i];
+		}
+		free(nets);
+	}
+	if (nw)
+		qsort(w, (size_t)nw, sizeof *w, cmp_want);
+	for (int i = 0; i < nw; i++) {
+		if (i && net_equal(&w[i].net, &w[i - 1].net))
+			continue;
+		live++;
+		struct k8s_route *r = route_find(p, &w[i].net, 0);
+		struct rta *a = service_rta(w[i].owner);
+		if (!r || r->rta != a) {
+			proto_log(&p->p, L_ERR, "sync check: %s/%d %s, a full sync gives it %s's attributes",
+				  ip_ntop(w[i].net.ip, b), w[i].net.len, !r || !r->rta ? "is not in the table" : "differs",
+				  w[i].owner->key);
+			bad++;
+		}
+		rta_free(a);
+	}
+	free(w);
+	for (size_t i = 0; i < p->rsize; i++)
+		live -= p->routes[i].rta != NULL;
+	if (live) {
+		proto_log(&p->p, L_ERR, "sync check: the table has %d routes more than a full sync wants", -live);
+		bad++;
+	}
+	p->checks++;
+	p->check_errors += bad != 0;
 }
 
 /* --- the pipeline ------------------------------------------------------------------- */
@@ -332,6 +778,8 @@ static int allocate_and_log(struct k8s_proto *p, const struct timespec *t0, doub
 		if (!s->served)
 			continue;
 		const struct pa_entry *e = pa_state_get(&p->alloc, s->key);
+		if (s->changed && !p->full_sync)
+			mark(p, s->key);	/* its routes and status follow */
 		if (s->naddrs && s->changed) {
 			b[0] = 0;
 			for (int j = 0; j < s->naddrs; j++) {
@@ -384,32 +832,54 @@ void k8s_sync(struct k8s_proto *p)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	defer_cancel(p->sync_ev);
-	k8s_db_count_endpoints(&p->db, daemon_node_name);
+	int full = p->full_sync, was_blocked = p->node_blocked;
+	if (full) {
+		count_all(p);
+	} else {
+		for (int i = 0; i < p->dirty.n; i++) {
+			struct service *s = k8s_set_get(&p->db.services, p->dirty.keys[i]);
+			if (s)
+				count_one(p, s);
+		}
+	}
 	node_update(p);
 	int changed = 0;
-	double t_alloc = 0, t_log = 0;
+	double t_count = ms_since(&t0), t_alloc = t_count, t_log = t_count;
 	/* endpoints and nodes alone do not move addresses: allocate only
 	 * when Services, pools or the class changed */
-	if (p->alloc_dirty) {
-		p->alloc_sorted_dirty = 1;
+	if (p->alloc_dirty)
 		changed = allocate_and_log(p, &t0, &t_alloc, &t_log);
-	} else {
-		t_alloc = t_log = ms_since(&t0);
-	}
 	p->alloc_dirty = 0;
 	double t_save = ms_since(&t0);
-	announce(p);
+	/* this node turning blocked or free changes every Service's routes */
+	if (was_blocked != p->node_blocked)
+		full = 1;
+	int looked = full ? p->db.services.n : p->dirty.n;
+	if (full)
+		announce(p, NULL, 0);
+	else
+		announce(p, (const char *const *)p->dirty.keys, p->dirty.n);
 	double t_ann = ms_since(&t0);
-	if (p->watch)
-		k8s_watch_status_changed(p->watch);
+	if (p->watch) {
+		if (full)
+			k8s_watch_status_changed(p->watch, NULL, 0);
+		else
+			k8s_watch_status_changed(p->watch, (const char *const *)p->dirty.keys, p->dirty.n);
+	}
+	set_clear(&p->dirty, free_key);
+	p->full_sync = 0;
 	p->syncs++;
+	p->last_sync_looked = looked;
 	run_change_hooks();
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	p->last_sync_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 	proto_trace(&p->p, D_EVENTS,
-		    "synced %d services in %.2f ms (%d changed): allocate %.2f, log %.2f, save %.2f, announce %.2f ms",
-		    p->db.services.n, p->last_sync_ms, changed, t_alloc, t_log - t_alloc, t_save - t_log,
-		    t_ann - t_save);
+		    "synced %d services in %.2f ms (%d looked at, %d changed): endpoints %.2f, allocate %.2f, "
+		    "log %.2f, save %.2f, announce %.2f ms",
+		    p->db.services.n, p->last_sync_ms, looked, changed, t_count, t_alloc - t_count, t_log - t_alloc,
+		    t_save - t_log, t_ann - t_save);
+	if (p->check_syncs)
+		check_sync(p);
 }
 
 static void sync_ev(void *data)
@@ -417,9 +887,15 @@ static void sync_ev(void *data)
 	k8s_sync(data);
 }
 
+void k8s_sync_soon(struct k8s_proto *p)
+{
+	defer_schedule(p->sync_ev);
+}
+
 void k8s_state_changed(struct k8s_proto *p, int services)
 {
 	p->alloc_dirty |= services;
+	p->full_sync = 1;
 	defer_schedule(p->sync_ev);
 }
 
@@ -429,6 +905,7 @@ void k8s_set_state(struct k8s_proto *p, struct k8s_db *db)
 	p->db = *db;
 	p->have_state = 1;
 	p->alloc_dirty = 1;
+	p->full_sync = 1;
 	k8s_db_init(db);
 	k8s_sync(p);
 }
@@ -568,7 +1045,9 @@ static int k8s_start(struct proto *pp)
 
 	k8s_instance = p;
 	k8s_db_init(&p->db);
+	p->check_syncs = getenv("METALBIRD_K8S_CHECK_SYNC") != NULL;
 	p->alloc_dirty = 1;
+	p->full_sync = 1;
 	pa_state_init(&p->alloc);
 	p->sync_ev = defer_new(sync_ev, p);
 	p->state_error[0] = 0;
@@ -608,9 +1087,8 @@ static int k8s_shutdown(struct proto *pp, enum proto_down_reason why)
 	p->watch = NULL;
 	rte_withdraw_all(pp);
 	routes_flush(p);
-	free(p->by_age);
-	p->by_age = NULL;
-	p->by_age_n = 0;
+	set_clear(&p->slidx, free_slidx);
+	set_clear(&p->dirty, free_key);
 	defer_free(p->sync_ev);
 	p->sync_ev = NULL;
 	k8s_db_free(&p->db);
@@ -663,11 +1141,14 @@ static void k8s_show_details(struct proto *pp, struct cli *c)
 	cli_msg(c, -RC_PROTO_DETAILS, "  Objects:        %d services, %d endpoint slices, %d nodes", p->db.services.n,
 		p->db.slices.n, p->db.nodes.n);
 	cli_msg(c, -RC_PROTO_DETAILS, "  Reads:          %lu (%lu failed)", p->reads, p->read_errors);
-	cli_msg(c, -RC_PROTO_DETAILS, "  Syncs:          %lu, last took %.2f ms", p->syncs, p->last_sync_ms);
+	cli_msg(c, -RC_PROTO_DETAILS, "  Syncs:          %lu, last took %.2f ms and looked at %d services", p->syncs,
+		p->last_sync_ms, p->last_sync_looked);
 	size_t live = 0;
 	for (size_t i = 0; i < p->rsize; i++)
 		live += p->routes[i].rta != NULL;	/* rcount counts tombstones too */
 	cli_msg(c, -RC_PROTO_DETAILS, "  Routes:         %zu in the table", live);
+	if (p->check_syncs)
+		cli_msg(c, -RC_PROTO_DETAILS, "  Sync checks:    %lu, %lu found differences", p->checks, p->check_errors);
 	if (p->node_blocked)
 		cli_msg(c, -RC_PROTO_DETAILS, "  Node:           %s", p->node_why);
 	if (p->state_error[0])
@@ -695,6 +1176,7 @@ static void k8s_config_hook(struct config *old, struct config *new)
 {
 	if (k8s_instance && k8s_instance->p.state == PS_UP && old) {
 		k8s_instance->alloc_dirty = 1;
+		k8s_instance->full_sync = 1;
 		k8s_sync(k8s_instance);
 	}
 }

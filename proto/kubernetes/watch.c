@@ -18,7 +18,10 @@
  * its timer is due; fd_watch_rw and a timer tell it back).  With
  * `write status on`, each Service's status.loadBalancer.ingress is patched
  * to its addresses (application/merge-patch+json on the status subresource)
- * when it differs, and cleared when a Service we serve loses them.
+ * when it differs, and cleared when a Service we serve loses them; and, as
+ * MetalLB's controller does, the annotation metallb.io/ip-allocated-from-pool
+ * names the pool (a merge patch of the Service's metadata: the status
+ * subresource ignores metadata), removed with the address.
  */
 #include "proto/kubernetes/watch.h"
 #include "proto/kubernetes/decode.h"
@@ -57,7 +60,12 @@ static const struct {
 	{ "/api/v1/nodes", K8S_NODE, "nodes" },
 };
 
-enum req_type { REQ_LIST, REQ_WATCH, REQ_PATCH };
+enum req_type { REQ_LIST, REQ_WATCH, REQ_PATCH, REQ_ANNOTATE };
+
+/* MetalLB's output annotation (controller/service.go), and its legacy name,
+ * which MetalLB removes when it writes the other */
+#define POOL_ANN "metallb.io/ip-allocated-from-pool"
+#define POOL_ANN_LEGACY "metallb.universe.tf/ip-allocated-from-pool"
 
 struct req {
 	struct req *next, *prev;	/* every request in flight */
@@ -97,9 +105,11 @@ struct k8s_watch {
 	struct resstate r[R__N];
 	int up;				/* every resource listed once */
 	struct k8s_set patched;		/* Service key -> struct patched: the PATCH sent */
+	struct k8s_set annotated;	/* Service key -> struct annotated: the pool annotation written */
 	struct req reqs;		/* list head of requests in flight */
 	struct timer *patch_retry;
 	unsigned long patches, patch_errors;
+	unsigned long ann_patches, ann_errors;
 	int stopping;
 };
 
@@ -113,6 +123,24 @@ static void patched_free(struct patched *x)
 		return;
 	free(x->key);
 	free(x->body);
+	free(x);
+}
+
+/* The pool annotation we wrote to one Service (its uid: a Service made
+ * again under the same name is another one).  want is the value written
+ * (NULL: removed); seen says the watch has since shown it. */
+struct annotated {
+	char *key, *uid, *want;
+	int seen, warned;
+};
+
+static void annotated_free(struct annotated *x)
+{
+	if (!x)
+		return;
+	free(x->key);
+	free(x->uid);
+	free(x->want);
 	free(x);
 }
 
@@ -519,18 +547,16 @@ static void handle_watch_line(struct req *q, const char *line, size_t len)
 		goto out;
 	}
 	if (!strcmp(type, "ADDED") || !strcmp(type, "MODIFIED")) {
-		k8s_db_put(&w->p->db, kind, o);
+		k8s_event(w->p, kind, o, 0);
 	} else if (!strcmp(type, "DELETED")) {
-		const char *key = kind == K8S_SERVICE ? ((struct service *)o)->key
-				  : kind == K8S_SLICE ? ((struct epslice *)o)->key : ((struct k8s_node *)o)->name;
-		free_obj(kind, k8s_set_del(set_of(&w->p->db, kind), key));
-		free_obj(kind, o);
+		k8s_event(w->p, kind, o, 1);
 	} else {
 		free_obj(kind, o);
 		goto out;
 	}
+	/* before every kind is listed, the first sync comes with the last list */
 	if (w->up)
-		k8s_state_changed(w->p, kind == K8S_SERVICE);
+		k8s_sync_soon(w->p);
 out:
 	json_decref(ev);
 }
@@ -572,24 +598,33 @@ static void watch_done(struct k8s_watch *w, struct req *q, long code, CURLcode r
 
 static void patch_done(struct k8s_watch *w, struct req *q, long code, CURLcode rc)
 {
+	int ann = q->type == REQ_ANNOTATE;
+
 	if (rc == CURLE_OK && code >= 200 && code < 300) {
-		proto_trace(&w->p->p, D_EVENTS, "status of %s written: %s", q->key, q->body);
+		proto_trace(&w->p->p, D_EVENTS, "%s of %s written: %s", ann ? "annotation" : "status", q->key, q->body);
 		return;
 	}
-	w->patch_errors++;
-	proto_log(&w->p->p, L_WARN, "cannot write the status of %s: %s", q->key,
+	if (ann)
+		w->ann_errors++;
+	else
+		w->patch_errors++;
+	proto_log(&w->p->p, L_WARN, "cannot write the %s of %s: %s", ann ? "pool annotation" : "status", q->key,
 		  rc != CURLE_OK ? (q->errbuf[0] ? q->errbuf : curl_easy_strerror(rc)) : "HTTP error");
 	if (rc == CURLE_OK)
 		proto_log(&w->p->p, L_WARN, "  HTTP %ld: %.200s", code, q->buf ? q->buf : "");
-	/* forget it, so the next sync sends it again */
-	patched_free(k8s_set_del(&w->patched, q->key));
+	/* forget it, so that the next look at this Service sends it again */
+	if (ann)
+		annotated_free(k8s_set_del(&w->annotated, q->key));
+	else
+		patched_free(k8s_set_del(&w->patched, q->key));
+	k8s_service_changed(w->p, q->key);
 	tm_start(w->patch_retry, 5);
 }
 
 static void patch_retry_fire(void *data)
 {
 	struct k8s_watch *w = data;
-	k8s_state_changed(w->p, 0);
+	k8s_sync_soon(w->p);
 }
 
 /* RFC 7386: null removes the member, so a Service that lost its addresses
@@ -621,52 +656,147 @@ static int same_set(const ip_addr *a, int na, const ip_addr *b, int nb)
 	return 1;
 }
 
-void k8s_watch_status_changed(struct k8s_watch *w)
+static int str_same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* A merge patch (RFC 7386) of a Service: the object, or its status. */
+static void send_patch(struct k8s_watch *w, const struct service *s, enum req_type type, char *body)
+{
+	char url[2048];
+	char *ns = curl_easy_escape(NULL, s->namespace, 0), *nm = curl_easy_escape(NULL, s->name, 0);
+
+	snprintf(url, sizeof url, "%s/api/v1/namespaces/%s/services/%s%s", w->auth.server, ns, nm,
+		 type == REQ_PATCH ? "/status" : "");
+	curl_free(ns);
+	curl_free(nm);
+	struct req *q = req_new(w, type, -1, url);
+	q->key = xstrdup(s->key);
+	q->body = body;
+	q->hdrs = curl_slist_append(q->hdrs, "Content-Type: application/merge-patch+json");
+	curl_easy_setopt(q->h, CURLOPT_CUSTOMREQUEST, "PATCH");
+	curl_easy_setopt(q->h, CURLOPT_POSTFIELDS, q->body);
+	curl_easy_setopt(q->h, CURLOPT_POSTFIELDSIZE, (long)strlen(q->body));
+	proto_trace(&w->p->p, D_EVENTS, "PATCH %s %s", url, body);
+	req_go(q);
+}
+
+static void status_one(struct k8s_watch *w, const struct service *s)
+{
+	if (same_set(s->addrs, s->naddrs, s->ingress, s->ningress)) {
+		patched_free(k8s_set_del(&w->patched, s->key));
+		return;
+	}
+	char *body = status_body(s->addrs, s->naddrs);
+	const struct patched *sent = k8s_set_get(&w->patched, s->key);
+	if (sent && !strcmp(sent->body, body)) {
+		free(body);	/* sent; the watch will show it */
+		return;
+	}
+	struct patched *x = xzalloc(sizeof *x);
+	x->key = xstrdup(s->key);
+	x->body = xstrdup(body);
+	patched_free(k8s_set_put(&w->patched, x->key, x));
+	w->patches++;
+	send_patch(w, s, REQ_PATCH, body);
+}
+
+/*
+ * The pool annotation of one Service: want is the pool (NULL: none).
+ * Written only when the Service shows another value, and once per value
+ * we want: when someone else changes it after the watch has shown ours,
+ * theirs stays (a warning says so) until our allocation changes or the
+ * daemon starts again, so two writers never take turns forever.
+ */
+static void annotate_one(struct k8s_watch *w, const struct service *s, const char *want)
+{
+	const char *cur = kv_get(s->annotations, POOL_ANN), *legacy = kv_get(s->annotations, POOL_ANN_LEGACY);
+	struct annotated *a = k8s_set_get(&w->annotated, s->key);
+	int in_sync = str_same(cur, want) && !legacy;
+
+	if (a && !str_same(a->uid, s->uid)) {
+		annotated_free(k8s_set_del(&w->annotated, s->key));
+		a = NULL;
+	}
+	if (a && str_same(a->want, want)) {
+		if (in_sync) {
+			a->seen = 1;
+		} else if (a->seen && !a->warned) {
+			proto_log(&w->p->p, L_WARN, "%s: annotation %s was changed to %s%s%s by someone else; "
+				  "left as it is until the allocation changes", s->key, POOL_ANN, cur ? "\"" : "",
+				  cur ? cur : "nothing", cur ? "\"" : "");
+			a->warned = 1;
+		}
+		return;	/* written (or on its way): never again for this value */
+	}
+	if (in_sync) {
+		annotated_free(k8s_set_del(&w->annotated, s->key));
+		return;
+	}
+	/* MetalLB sets the stable name and drops the legacy one */
+	json_t *anns = json_object();
+	json_object_set_new(anns, POOL_ANN, want ? json_string(want) : json_null());
+	if (legacy)
+		json_object_set_new(anns, POOL_ANN_LEGACY, json_null());
+	json_t *doc = json_pack("{s:{s:o}}", "metadata", "annotations", anns);
+	char *body = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(doc);
+	a = xzalloc(sizeof *a);
+	a->key = xstrdup(s->key);
+	a->uid = s->uid ? xstrdup(s->uid) : NULL;
+	a->want = want ? xstrdup(want) : NULL;
+	annotated_free(k8s_set_put(&w->annotated, a->key, a));
+	w->ann_patches++;
+	send_patch(w, s, REQ_ANNOTATE, body);
+}
+
+/* Is s of our class but no LoadBalancer (any more)?  MetalLB clears what
+ * it wrote on such a Service; one of another class is another's. */
+static int ours_not_lb(const struct service *s, const char *lb_class)
+{
+	return !s->is_lb && (lb_class ? s->lb_class && !strcmp(s->lb_class, lb_class) : !s->lb_class);
+}
+
+static void service_write(struct k8s_watch *w, const char *key)
+{
+	const struct k8s_config *kc = (const struct k8s_config *)w->p->p.cf;
+	const struct service *s = k8s_set_get(&w->p->db.services, key);
+
+	if (s && s->served) {
+		status_one(w, s);
+		annotate_one(w, s, s->naddrs ? s->pool : NULL);
+		return;
+	}
+	/* gone or no longer ours: forget what we sent */
+	patched_free(k8s_set_del(&w->patched, key));
+	if (s && ours_not_lb(s, kc->lb_class) &&
+	    (kv_get(s->annotations, POOL_ANN) || kv_get(s->annotations, POOL_ANN_LEGACY)))
+		annotate_one(w, s, NULL);
+	else
+		annotated_free(k8s_set_del(&w->annotated, key));
+}
+
+void k8s_watch_status_changed(struct k8s_watch *w, const char *const *keys, int nkeys)
 {
 	const struct k8s_config *kc = (const struct k8s_config *)w->p->p.cf;
 
 	if (!w->up || !kc->write_status)
 		return;
-	for (int i = 0; i < w->p->db.services.n; i++) {
-		const struct service *s = w->p->db.services.obj[i];
-		if (!s->served)
-			continue;
-		if (same_set(s->addrs, s->naddrs, s->ingress, s->ningress)) {
-			patched_free(k8s_set_del(&w->patched, s->key));
-			continue;
-		}
-		char *body = status_body(s->addrs, s->naddrs);
-		const struct patched *sent = k8s_set_get(&w->patched, s->key);
-		if (sent && !strcmp(sent->body, body)) {
-			free(body);	/* sent; the watch will show it */
-			continue;
-		}
-		char url[2048];
-		char *ns = curl_easy_escape(NULL, s->namespace, 0), *nm = curl_easy_escape(NULL, s->name, 0);
-		snprintf(url, sizeof url, "%s/api/v1/namespaces/%s/services/%s/status", w->auth.server, ns, nm);
-		curl_free(ns);
-		curl_free(nm);
-		struct req *q = req_new(w, REQ_PATCH, -1, url);
-		q->key = xstrdup(s->key);
-		q->body = body;
-		q->hdrs = curl_slist_append(q->hdrs, "Content-Type: application/merge-patch+json");
-		curl_easy_setopt(q->h, CURLOPT_CUSTOMREQUEST, "PATCH");
-		curl_easy_setopt(q->h, CURLOPT_POSTFIELDS, q->body);
-		curl_easy_setopt(q->h, CURLOPT_POSTFIELDSIZE, (long)strlen(q->body));
-		struct patched *x = xzalloc(sizeof *x);
-		x->key = xstrdup(s->key);
-		x->body = xstrdup(body);
-		patched_free(k8s_set_put(&w->patched, x->key, x));
-		w->patches++;
-		proto_trace(&w->p->p, D_EVENTS, "PATCH %s %s", url, body);
-		req_go(q);
+	if (keys) {
+		for (int i = 0; i < nkeys; i++)
+			service_write(w, keys[i]);
+		return;
 	}
-	/* forget what we sent to Services that are gone or no longer ours */
-	for (int i = w->patched.n - 1; i >= 0; i--) {
-		const struct service *s = k8s_set_get(&w->p->db.services, w->patched.keys[i]);
-		if (!s || !s->served)
+	for (int i = 0; i < w->p->db.services.n; i++)
+		service_write(w, w->p->db.services.keys[i]);
+	/* forget what we sent to Services that are gone */
+	for (int i = w->patched.n - 1; i >= 0; i--)
+		if (!k8s_set_get(&w->p->db.services, w->patched.keys[i]))
 			patched_free(k8s_set_del(&w->patched, w->patched.keys[i]));
-	}
+	for (int i = w->annotated.n - 1; i >= 0; i--)
+		if (!k8s_set_get(&w->p->db.services, w->annotated.keys[i]))
+			annotated_free(k8s_set_del(&w->annotated, w->annotated.keys[i]));
 }
 
 /* --- completion ------------------------------------------------------------------------ */
@@ -684,7 +814,7 @@ static void check_done(struct k8s_watch *w)
 		CURLcode rc = m->data.result;
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&q);
 		curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &code);
-		if (q->type != REQ_PATCH && w->r[q->res].cur == q)
+		if ((q->type == REQ_LIST || q->type == REQ_WATCH) && w->r[q->res].cur == q)
 			w->r[q->res].cur = NULL;
 		if (q->type == REQ_LIST) {
 			if (rc != CURLE_OK)
@@ -693,7 +823,7 @@ static void check_done(struct k8s_watch *w)
 				list_done(w, q, code);
 		} else if (q->type == REQ_WATCH) {
 			watch_done(w, q, code, rc);
-		} else {
+		} else {	/* REQ_PATCH, REQ_ANNOTATE */
 			patch_done(w, q, code, rc);
 		}
 		req_free(q);
@@ -782,6 +912,10 @@ void k8s_watch_stop(struct k8s_watch *w)
 		patched_free(w->patched.obj[i]);
 	free(w->patched.obj);
 	free(w->patched.keys);
+	for (int i = 0; i < w->annotated.n; i++)
+		annotated_free(w->annotated.obj[i]);
+	free(w->annotated.obj);
+	free(w->annotated.keys);
 	k8s_auth_free(&w->auth);
 	free(w);
 }
@@ -800,6 +934,8 @@ void k8s_watch_show(struct k8s_watch *w, struct cli *c)
 			rs->last_error[0] ? "; last: " : "", rs->last_error);
 	}
 	const struct k8s_config *kc = (const struct k8s_config *)w->p->p.cf;
-	if (kc->write_status)
+	if (kc->write_status) {
 		cli_msg(c, -RC_PROTO_DETAILS, "  Status writes:  %lu (%lu failed)", w->patches, w->patch_errors);
+		cli_msg(c, -RC_PROTO_DETAILS, "  Pool annotation writes: %lu (%lu failed)", w->ann_patches, w->ann_errors);
+	}
 }

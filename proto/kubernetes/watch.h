@@ -16,8 +16,9 @@ struct cli;
  * network errors are retried with backoff, never returned. */
 struct k8s_watch *k8s_watch_start(struct k8s_proto *p, char *err, size_t errlen);
 void k8s_watch_stop(struct k8s_watch *w);
-/* Allocations changed: patch status where `write status on`. */
-void k8s_watch_status_changed(struct k8s_watch *w);
+/* Allocations changed: patch status and the pool annotation where `write
+ * status on`, of the Services keys name (all when keys is NULL). */
+void k8s_watch_status_changed(struct k8s_watch *w, const char *const *keys, int nkeys);
 void k8s_watch_show(struct k8s_watch *w, struct cli *c);
 
 #endif

@@ -8,7 +8,10 @@
 # announces what the objects say, follows every event, relists after 410,
 # resumes after a drop, retries after 401, and with `write status on` patches
 # status.loadBalancer.ingress with exactly the body and content type the API
-# expects.  Then the same with `api server` + `token file` + `ca file`.
+# expects, and the annotation metallb.io/ip-allocated-from-pool with a merge
+# patch of the Service object, as MetalLB does: once per allocation, removed
+# on release, the legacy name dropped, someone else's value not fought.
+# Then the same with `api server` + `token file` + `ca file`.
 # needs: root
 # timeout: 120
 . "$(dirname "$0")/lib.sh"
@@ -73,6 +76,7 @@ node name "node-1";
 log stderr all;
 state dir "$MB_WORK";
 pool prod { addresses 203.0.113.0/28; }
+pool agg { addresses 198.51.100.0/30; aggregation length 32, 30; auto assign no; }
 protocol kubernetes k8s {
 	kubeconfig "kubeconfig";
 	write status on;
@@ -83,6 +87,10 @@ routes() { mb_ctl mb show route; }
 has_route() { routes | grep -qE "^$1 "; }
 no_route() { ! routes | grep -qE "^$1 "; }
 
+# Every sync looks only at the Services an event touches (flat sync); here
+# each one is followed by a full recount, allocation and table build from
+# scratch, and any difference is an error (show protocols all counts them).
+export METALBIRD_K8S_CHECK_SYNC=1
 mb_metalbird mb "" "$MB_WORK/metallb.conf"
 mb_wait 5 "front announced from the API" has_route '203\.0\.113\.0/32'
 out=$(mb_ctl mb show protocols k8s)
@@ -99,9 +107,17 @@ reqs | grep -F '"method": "PATCH"' | grep -F '"status": 200' | grep -qF "\"autho
 # the LIST and WATCH requests carry what the API expects
 reqs | grep -F '"path": "/apis/discovery.k8s.io/v1/endpointslices"' | grep -F '"watch": "1"' |
 	grep -F '"allowWatchBookmarks": "true"' | grep -qF '"resourceVersion": "' || mb_fail "watch query"
+# The pool annotation: a merge patch of the Service object itself (the
+# status subresource would drop metadata), exact body, accepted.
+annotated() { reqs | grep -F '"method": "PATCH"' | grep -F "\"path\": \"/api/v1/namespaces/$1/services/$2\"" |
+	grep -F '"status": 200' | grep -F '"content_type": "application/merge-patch+json"' | grep -qF "$3"; }
+mb_wait 3 "pool annotation of front written" annotated web front \
+	'"body": "{\"metadata\":{\"annotations\":{\"metallb.io/ip-allocated-from-pool\":\"prod\"}}}"'
 sleep 0.5
-n=$(reqs | grep -cF '"method": "PATCH"')
-mb_assert_eq 1 "$n" "one PATCH for one change (the watch brought the status back)"
+n=$(reqs | grep -F '"method": "PATCH"' | grep -cF '/status"')
+mb_assert_eq 1 "$n" "one status PATCH for one change (the watch brought the status back)"
+npatch() { reqs | grep -F '"method": "PATCH"' | grep -cF "\"path\": \"/api/v1/namespaces/$1/services/$2\"" || true; }
+mb_assert_eq 1 "$(npatch web front)" "one annotation PATCH for one allocation (the watch brought it back)"
 
 # ADDED: a second Service with a ready endpoint.
 mock put svc:web/api:t=2:ready=node-1:port=443
@@ -159,6 +175,57 @@ mock put svc:web/late:t=3:ready=node-1:port=8080:ips=198.51.100.77
 mb_wait 3 "status of late cleared" patched web late '"body": "{\"status\":{\"loadBalancer\":{\"ingress\":null}}}"'
 out=$(mb_ctl mb show services web/late)
 mb_assert_match 'pending: requested address 198\.51\.100\.77 is not in any pool' "$out" "late pending"
+
+# MetalLB's legacy annotation: the stable one is written and the legacy one
+# removed, in one patch.
+mock put svc:web/legacy:t=7:ready=node-1:port=90:ann=metallb.universe.tf/ip-allocated-from-pool=old
+mb_wait 3 "legacy annotation replaced" annotated web legacy \
+	'"body": "{\"metadata\":{\"annotations\":{\"metallb.io/ip-allocated-from-pool\":\"prod\",\"metallb.universe.tf/ip-allocated-from-pool\":null}}}"'
+# Someone else writes another value (kubectl replace): written once per
+# allocation, ours is not written again, so two writers never take turns.
+mock put svc:web/legacy:t=7:ready=node-1:port=90:ann=metallb.io/ip-allocated-from-pool=mine
+mb_wait_log 3 mb 'web/legacy: annotation metallb.io/ip-allocated-from-pool was changed to "mine" by someone else'
+sleep 0.5
+mb_assert_eq 1 "$(npatch web legacy)" "no second annotation PATCH against someone else's value"
+# The address is released (it now asks for one outside every pool): the
+# annotation goes, with a null in the merge patch.
+mock put svc:web/legacy:t=7:ready=node-1:port=90:ips=198.51.100.78:ann=metallb.io/ip-allocated-from-pool=prod
+mb_wait 3 "annotation removed on release" annotated web legacy \
+	'"body": "{\"metadata\":{\"annotations\":{\"metallb.io/ip-allocated-from-pool\":null}}}"'
+sleep 0.3
+mb_assert_eq 2 "$(npatch web legacy)" "one PATCH for the release"
+all=$(reqs | grep -F '"method": "PATCH"' | grep -vcF '/status"' || true)
+bad=$(reqs | grep -F '"method": "PATCH"' | grep -vF '/status"' | grep -vcF '"status": 200' || true)
+out=$(mb_ctl mb show protocols all k8s)
+mb_assert_match "Pool annotation writes: $all \\($bad failed\\)" "$out" "show protocols all counts the annotation writes"
+
+# Flat sync against the allocator's order (SPEC section 4): a pool of four
+# with shared addresses and an aggregate; addresses released by a delete or
+# a collision go to the oldest pending Service.
+svcs() { mb_ctl mb show services "$1"; }
+holds() { svcs "$1" | grep -qF "$2"; }
+mock put svc:storm/a:t=10:pool=agg:share=k:port=1:ready=node-1 svc:storm/b:t=11:pool=agg:share=k:port=2:ready=node-1 \
+	svc:storm/c:t=12:pool=agg:ready=node-1 svc:storm/d:t=13:pool=agg:ready=node-1 \
+	svc:storm/e:t=14:pool=agg:ready=node-1 svc:storm/f:t=15:pool=agg:ready=node-1
+mb_wait 3 "storm/e holds the last address" holds storm/e 198.51.100.3
+mb_wait 2 "aggregate announced" has_route '198\.51\.100\.0/30'
+mb_assert_match 'pending' "$(svcs storm/f)" "storm/f pending in a full pool"
+holds storm/b 198.51.100.0 || mb_fail "storm/b does not share storm/a's address"
+mock delete services storm/c
+mb_wait 3 "storm/f gets the address storm/c released" holds storm/f 198.51.100.1
+mock put svc:storm/b:t=11:pool=agg:share=k:port=1:ready=node-1
+mb_wait 3 "storm/b loses the shared address to a port collision" sh -c "'$METALBIRDC' -s '$MB_WORK/mb.ctl' show services storm/b | grep -q pending"
+mock delete services storm/a
+mb_wait 3 "storm/b gets the address storm/a released" holds storm/b 198.51.100.0
+mock put svc:storm/d:t=13:pool=agg:unready=node-1:only=slice
+mb_wait 2 "storm/d withdrawn when its endpoint goes unready" no_route '198\.51\.100\.2/32'
+has_route '198\.51\.100\.0/30' || mb_fail "the aggregate went with storm/d"
+for x in b d e f; do mock delete services storm/$x; done
+mb_wait 3 "the aggregate withdrawn with the last Service" no_route '198\.51\.100\.0/30'
+out=$(mb_ctl mb show protocols all k8s)
+mb_assert_match 'Sync checks: +[1-9][0-9]*, 0 found differences' "$out" "every sync equals a full one"
+mb_assert_match 'looked at [1-3] services' "$out" "the last sync looked at the deleted Service only"
+! grep -q 'sync check:' "$MB_WORK/mb.log" || mb_fail "a sync differed from a full one: $(grep 'sync check:' "$MB_WORK/mb.log" | head -3)"
 
 # api server + token file + ca file, by reconfiguration (the source changes: restart).
 sed -i "s|kubeconfig \"kubeconfig\";|api server \"$API\"; token file \"token\"; ca file \"ca.crt\";|" metallb.conf

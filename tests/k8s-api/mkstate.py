@@ -8,7 +8,7 @@ benchmarks.
         t=SECONDS (creationTimestamp offset), etp=Local, ips=A[,B] (metallb.io/loadBalancerIPs),
         pool=P, share=K, port=N, proto=TCP, fam=IPv4[+IPv6], pol=SingleStack|PreferDualStack|RequireDualStack,
         ready=NODE[+NODE] (ready endpoints), unready=NODE[+NODE], serving=NODE (terminating, serving),
-        label=k=v, type=ClusterIP, uid=U, status=IP
+        label=k=v, ann=k=v (any annotation), type=ClusterIP, uid=U, status=IP
     node:NAME[:netunavail][:exclude][:label=k=v]
     many:COUNT[:ready=NODE]      COUNT Services ns-bench/s00000.. each with a ready endpoint
 Without --in-place the file is written beside OUT and renamed over it.
@@ -27,6 +27,9 @@ def service(ns, name, opts):
     for lv in opts.get("labels", []):
         k, v = lv.split("=", 1)
         labels[k] = v
+    for av in opts.get("anns", []):
+        k, v = av.split("=", 1)
+        ann[k] = v
     t = int(opts.get("t", "0"))
     fam = opts.get("fam", "IPv4").split("+")
     svc = {
@@ -79,11 +82,13 @@ def main(argv):
         parts = a.split(":")
         if parts[0] == "svc":
             ns, name = parts[1].split("/")
-            opts = {"labels": []}
+            opts = {"labels": [], "anns": []}
             for p in parts[2:]:
                 k, v = p.split("=", 1)
                 if k == "label":
                     opts["labels"].append(v)
+                elif k == "ann":
+                    opts["anns"].append(v)
                 else:
                     opts[k] = v
             items += service(ns, name, opts)

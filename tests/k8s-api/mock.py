@@ -37,11 +37,13 @@ def main(argv):
             parts = a.split(":")
             if parts[0] == "svc":
                 ns, name = parts[1].split("/")
-                opts = {"labels": []}
+                opts = {"labels": [], "anns": []}
                 for p in parts[2:]:
                     k, v = p.split("=", 1)
                     if k == "label":
                         opts["labels"].append(v)
+                    elif k == "ann":
+                        opts["anns"].append(v)
                     else:
                         opts[k] = v
                 objs = mkstate.service(ns, name, opts)

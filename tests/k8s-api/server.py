@@ -15,6 +15,11 @@ shaped as the Kubernetes API reference shows them:
   PATCH /api/v1/namespaces/NS/services/NAME/status
                                               needs Content-Type application/merge-patch+json; applied as
                                               an RFC 7386 merge patch, and a MODIFIED event follows
+  PATCH /api/v1/namespaces/NS/services/NAME   the object (metalbird writes metadata.annotations): the same
+                                              content type; checked as the API server does (a JSON object;
+                                              annotations map qualified names to strings, null removes one;
+                                              status is ignored here, it has its own subresource); a patch
+                                              that changes nothing makes no new resourceVersion and no event
   (the same for /apis/discovery.k8s.io/v1/endpointslices and /api/v1/nodes)
 
 Every API request needs "Authorization: Bearer TOKEN" or a client certificate signed by
@@ -36,6 +41,7 @@ import http.server
 import json
 import os
 import queue
+import re
 import socket
 import ssl
 import sys
@@ -87,6 +93,19 @@ def merge(dst, patch):
         else:
             dst[k] = merge(dst.get(k), v)
     return dst
+
+
+# metadata.annotations keys: an optional DNS-subdomain prefix and "/", then a
+# name of at most 63 characters (k8s.io/apimachinery validation.IsQualifiedName)
+NAME_RE = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+PREFIX_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def qualified_name(k):
+    prefix, _, name = k.rpartition("/")
+    if "/" in k and (not prefix or len(prefix) > 253 or not PREFIX_RE.match(prefix)):
+        return False
+    return 0 < len(name) <= 63 and bool(NAME_RE.match(name))
 
 
 def status(code, reason, message):
@@ -311,13 +330,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         res, parts = self.resource_of(u.path)
         ctype = self.headers.get("Content-Type")
-        if not res or not parts or len(parts) != 4 or parts[3] != "status":
+        sub = parts[3] if parts and len(parts) == 4 else None
+        if not res or not parts or len(parts) not in (3, 4) or (sub is not None and sub != "status"):
             self.record(404, body)
-            self.send_json(404, status(404, "NotFound", "not a status subresource"))
+            self.send_json(404, status(404, "NotFound", "the server could not find the requested resource"))
             return
         if ctype != "application/merge-patch+json":
             self.record(415, body)
             self.send_json(415, status(415, "UnsupportedMediaType", "the body of the request was in an unknown format"))
+            return
+        try:
+            patch = json.loads(body)
+        except ValueError:
+            patch = None
+        if not isinstance(patch, dict):
+            self.record(400, body)
+            self.send_json(400, status(400, "BadRequest", "error decoding patch: not a JSON object"))
             return
         ns, name = parts[0], parts[2]
         with lock:
@@ -326,14 +354,35 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.record(404, body)
                 self.send_json(404, status(404, "NotFound", '%s "%s" not found' % (res, name)))
                 return
-            patch = json.loads(body)
-            if set(patch) != {"status"}:
-                self.record(422, body)
-                self.send_json(422, status(422, "Invalid", "only status may be patched here"))
-                return
-            obj["status"] = merge(obj.get("status", {}), patch["status"])
-            bump(res, "MODIFIED", obj)
-            out = json.loads(json.dumps(obj))
+            if sub == "status":
+                if set(patch) != {"status"}:
+                    self.record(422, body)
+                    self.send_json(422, status(422, "Invalid", "only status may be patched here"))
+                    return
+                new = dict(obj)
+                new["status"] = merge(json.loads(json.dumps(obj.get("status", {}))), patch["status"])
+            else:
+                # the object: what the API server would decode and validate
+                meta = patch.get("metadata", {})
+                anns = meta.get("annotations", {}) if isinstance(meta, dict) else None
+                if not isinstance(meta, dict) or not isinstance(anns, dict) or \
+                        any(v is not None and not isinstance(v, str) for v in anns.values()):
+                    self.record(400, body)
+                    self.send_json(400, status(400, "BadRequest", "cannot unmarshal into ObjectMeta.annotations"))
+                    return
+                bad = [k for k in anns if not qualified_name(k)]
+                if bad:
+                    self.record(422, body)
+                    self.send_json(422, status(422, "Invalid", "metadata.annotations: Invalid value: %r" % bad[0]))
+                    return
+                new = merge(json.loads(json.dumps(obj)), patch)
+                new.pop("status", None)     # the main resource leaves status alone
+                if "status" in obj:
+                    new["status"] = obj["status"]
+            if new != obj:
+                state[res][ns + "/" + name] = new
+                bump(res, "MODIFIED", new)
+            out = json.loads(json.dumps(state[res][ns + "/" + name]))
         self.record(200, body)
         self.send_json(200, out)
 

@@ -538,6 +538,88 @@ START_TEST(test_scenario)
 }
 END_TEST
 
+/* A source that follows one object at a time (protocol kubernetes' flat
+ * sync) skips the allocator when a new version of a Service differs only
+ * where the allocator does not read: a full run must then give every
+ * Service what it had, the new versions included. */
+START_TEST(test_inputs_equal)
+{
+	const struct scen *sc = &scens[_i];
+	struct service *svcs[MAXS];
+	static char before[MAXS][512];
+	char after[512];
+	struct pa_state prev;
+
+	mem = arena_new();
+	struct pool_config *pools = make_pools(sc->pools);
+	int n = make_svcs(sc->svcs, svcs);
+	pa_run(pools, svcs, n, sc->lb_class, NULL);
+	for (int i = 0; i < n; i++)
+		result(svcs[i], before[i], sizeof before[i]);
+	pa_state_init(&prev);
+	pa_state_from_services(&prev, svcs, n);
+	for (int i = 0; i < n; i++) {
+		struct service *c = make_svc(sc->svcs[i]);
+		/* our own status and annotation writes coming back, and others' */
+		c->ningress = 1;
+		ck_assert(ip_pton("192.0.2.99", &c->ingress[0]));
+		add_kv(&c->annotations, "metallb.io/ip-allocated-from-pool", "somewhere");
+		add_kv(&c->annotations, "example.com/owner", "team");
+		ck_assert_msg(pa_inputs_equal(svcs[i], c), "%s: %s not equal to itself", sc->name, c->key);
+		pa_copy_result(c, svcs[i]);
+		svc_free(svcs[i]);
+		svcs[i] = c;
+	}
+	ck_assert_msg(pa_run(pools, svcs, n, sc->lb_class, &prev) == 0, "%s: a run changed something", sc->name);
+	for (int i = 0; i < n; i++) {
+		result(svcs[i], after, sizeof after);
+		ck_assert_msg(!strcmp(before[i], after), "%s: was %s, a run gives %s", sc->name, before[i], after);
+	}
+	pa_state_free(&prev);
+	free_svcs(svcs, n);
+	arena_free(mem);
+}
+END_TEST
+
+/* Every field the allocator reads makes two versions differ. */
+START_TEST(test_inputs_differ)
+{
+	static const char *const base = "d/a t=5 ports=tcp/80 sel=app=x pool=p share=k ips=203.0.113.1 labels=a:b";
+	static const char *const other[] = {
+		"d/a t=6 ports=tcp/80 sel=app=x pool=p share=k ips=203.0.113.1 labels=a:b",
+		"d/a t=5 ports=tcp/81 sel=app=x pool=p share=k ips=203.0.113.1 labels=a:b",
+		"d/a t=5 ports=udp/80 sel=app=x pool=p share=k ips=203.0.113.1 labels=a:b",
+		"d/a t=5 ports=tcp/80 sel=app=y pool=p share=k ips=203.0.113.1 labels=a:b",
+		"d/a t=5 ports=tcp/80 sel=app=x pool=q share=k ips=203.0.113.1 labels=a:b",
+		"d/a t=5 ports=tcp/80 sel=app=x pool=p share=j ips=203.0.113.1 labels=a:b",
+		"d/a t=5 ports=tcp/80 sel=app=x pool=p ips=203.0.113.1 labels=a:b",
+		"d/a t=5 ports=tcp/80 sel=app=x pool=p share=k ips=203.0.113.2 labels=a:b",
+		"d/a t=5 ports=tcp/80 sel=app=x pool=p share=k lbip=203.0.113.1 labels=a:b",
+		"d/a t=5 ports=tcp/80 sel=app=x pool=p share=k ips=203.0.113.1 labels=a:c",
+		"d/a t=5 ports=tcp/80 sel=app=x pool=p share=k ips=203.0.113.1",
+		"d/a t=5 ports=tcp/80 sel=app=x pool=p share=k ips=203.0.113.1 labels=a:b type=cluster",
+		"d/a t=5 ports=tcp/80 sel=app=x pool=p share=k ips=203.0.113.1 labels=a:b class=c",
+		"d/a t=5 ports=tcp/80 sel=app=x pool=p share=k ips=203.0.113.1 labels=a:b uid=u2",
+		"d/a t=5 ports=tcp/80 sel=app=x pool=p share=k ips=203.0.113.1 labels=a:b fam=6",
+		"d/a t=5 ports=tcp/80 sel=app=x pool=p share=k ips=203.0.113.1 labels=a:b pol=prefer",
+		"d/a t=5 ports=tcp/80 sel=app=x pool=p share=k ips=203.0.113.1 labels=a:b etp=local",
+		"d/b t=5 ports=tcp/80 sel=app=x pool=p share=k ips=203.0.113.1 labels=a:b",
+	};
+
+	mem = arena_new();
+	struct service *a = make_svc(base), *same = make_svc(base);
+	ck_assert(pa_inputs_equal(a, same));
+	for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
+		struct service *b = make_svc(other[i]);
+		ck_assert_msg(!pa_inputs_equal(a, b) && !pa_inputs_equal(b, a), "equal: %s", other[i]);
+		svc_free(b);
+	}
+	svc_free(a);
+	svc_free(same);
+	arena_free(mem);
+}
+END_TEST
+
 /* --- the state file --------------------------------------------------------------- */
 
 START_TEST(test_state_roundtrip)
@@ -680,6 +762,8 @@ int main(void)
 	TCase *ts = tcase_create("state");
 
 	tcase_add_loop_test(tc, test_scenario, 0, NSCEN);
+	tcase_add_loop_test(tc, test_inputs_equal, 0, NSCEN);
+	tcase_add_test(tc, test_inputs_differ);
 	tcase_add_test(ts, test_state_roundtrip);
 	tcase_add_test(ts, test_state_bad);
 	tcase_add_test(ts, test_state_atomic);
