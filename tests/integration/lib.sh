@@ -115,11 +115,14 @@ _mb_us() {
 	printf '%s' $((10#$int * 1000000 + 10#$frac))
 }
 
+# /proc/PID/stat is read with `read`, never with $(<file): under set -e,
+# bash 5.2 ends the whole shell when $(<file) cannot open its file, even in a
+# `|| return` context, and a process may go (and be reaped) at any moment.
+
 # A process is running when /proc has it and it is not a zombie.
 _mb_running() {
 	local st
-	[[ -r /proc/$1/stat ]] || return 1
-	{ st=$(</proc/"$1"/stat); } 2>/dev/null || return 1
+	{ read -r st <"/proc/$1/stat"; } 2>/dev/null || return 1
 	st=${st##*) }
 	[[ ${st:0:1} != Z ]]
 }
@@ -127,7 +130,7 @@ _mb_running() {
 # Field 22 of /proc/PID/stat: start time, which tells a PID from a reused one.
 _mb_starttime() {
 	local st f
-	{ st=$(</proc/"$1"/stat); } 2>/dev/null || return 0
+	{ read -r st <"/proc/$1/stat"; } 2>/dev/null || return 0
 	st=${st##*) }
 	read -r -a f <<<"$st"
 	printf '%s' "${f[19]:-}"
