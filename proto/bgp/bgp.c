@@ -12,7 +12,12 @@
  *
  * Accepted connections arrive on listeners shared by all BGP protocols (one
  * per local address, or the wildcard of each family) and are handed to the
- * protocol whose neighbor address they come from.
+ * protocol whose neighbor address they come from; one from any other address
+ * is refused with Cease / Connection Rejected (RFC 4486).
+ *
+ * On an IPv6 session IPv4 routes need an IPv4 next hop (`next hop address`)
+ * or the neighbor's Extended Next Hop capability (RFC 8950), which we offer
+ * on every IPv6 session; without either they are held back and counted.
  */
 #include "proto/bgp/bgp.h"
 #include "proto/bfd/bfd.h"
