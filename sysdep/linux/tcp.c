@@ -4,7 +4,10 @@
  * TCP-MD5 (RFC 2385) through TCP_MD5SIG: the key is per peer address and
  * must be on both the connecting socket and the listening one.  GTSM
  * (RFC 5082) sends with TTL 255 and drops what arrives with less than
- * 255 - (hops - 1) through IP_MINTTL / IPV6_MINHOPCOUNT.
+ * 255 - (hops - 1) through IP_MINTTL / IPV6_MINHOPCOUNT: on a connection we
+ * open before connect(), on one we accept right after accept() (the
+ * listener is shared by all peers; bgp_session_accept() in
+ * proto/bgp/session.c says what that leaves unprotected).
  */
 #include "sysdep/linux/tcp.h"
 #include "sysdep/unix/sockaddr.h"

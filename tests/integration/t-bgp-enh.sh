@@ -11,7 +11,7 @@
 #      security on;`: a BIRD `ttl security on` on the link reaches
 #      Established; a BIRD one router further away (its TTL decremented
 #      once) does not, and does once we allow `multihop 2` (so the path
-#      itself was fine).
+#      itself was fine).  Over IPv4 (IP_MINTTL) and IPv6 (IPV6_MINHOPCOUNT).
 #   3. A connection we refuse is told so: from an address no protocol has,
 #      and from the neighbor of an Established session, a hand-made
 #      client reads Cease / Connection Rejected (6/5, RFC 4486) before the
@@ -39,18 +39,27 @@ mb_link mb-enh-r veth-x 198.51.100.129/25 mb-enh-x veth-r 198.51.100.130/25
 mb_in mb-enh-r sysctl -qw net.ipv4.ip_forward=1
 ip -n mb-enh-m route add 198.51.100.128/25 via 198.51.100.2
 ip -n mb-enh-x route add 198.51.100.0/25 via 198.51.100.129
+# the same in IPv6
+mb_addr mb-enh-m veth-r 2001:db8:10::1/64
+mb_addr mb-enh-r veth-m 2001:db8:10::2/64
+mb_addr mb-enh-r veth-x 2001:db8:11::1/64
+mb_addr mb-enh-x veth-r 2001:db8:11::2/64
+mb_in mb-enh-r sysctl -qw net.ipv6.conf.all.forwarding=1
+ip -n mb-enh-m -6 route add 2001:db8:11::/64 via 2001:db8:10::2
+ip -n mb-enh-x -6 route add 2001:db8:10::/64 via 2001:db8:11::1
 
-mbconf() {	# $1: multihop of the far session
+mbconf() {	# $1: multihop of the far sessions
 	cat <<CONF
 router id 192.0.2.1;
 log stderr all;
 debug protocols { states, events };
 protocol static st { route 203.0.113.7/32; route 2001:db8:77::/64; }
 protocol bgp ext { neighbor 2001:db8:1::2 as 64512; local 2001:db8:1::1 as 64513; connect retry time 1; }
-protocol bgp noext { neighbor 2001:db8:2::2 as 64512; local 2001:db8:2::1 as 64513; connect retry time 1; }
+protocol bgp noext { neighbor 2001:db8:2::2 as 64512; local 2001:db8:2::1 as 64513; passive on; ttl security on; }
 protocol bgp frr { neighbor 2001:db8:3::2 as 64514; local 2001:db8:3::1 as 64513; connect retry time 1; }
 protocol bgp near { neighbor 192.0.2.2 as 64512; local 192.0.2.1 as 64513; passive on; ttl security on; }
 protocol bgp far { neighbor 198.51.100.130 as 64515; local 198.51.100.1 as 64513; passive on; ttl security on; $1 }
+protocol bgp far6 { neighbor 2001:db8:11::2 as 64515; local 2001:db8:10::1 as 64513; passive on; ttl security on; $1 }
 CONF
 }
 mbconf "" >"$MB_WORK/m.conf"
@@ -72,6 +81,7 @@ protocol bgp ext from t {
 protocol bgp noext from t {
 	local 2001:db8:2::2 as 64512;
 	neighbor 2001:db8:2::1 as 64513;
+	ttl security on;
 	ipv4 { import all; export none; };
 	ipv6 { import all; export none; };
 }
@@ -87,15 +97,23 @@ cat >"$MB_WORK/x.conf" <<'CONF'
 router id 198.51.100.130;
 log stderr all;
 protocol device { }
-protocol bgp far {
-	local 198.51.100.130 as 64515;
-	neighbor 198.51.100.1 as 64513;
+template bgp t {
+	local as 64515;
 	multihop 2;
 	ttl security on;
 	hold time 6;	# its half-open session (OpenConfirm: our KEEPALIVE never
 			# comes) ends soon, and it tries again
 	connect delay time 1; connect retry time 2; error wait time 1, 3;
+}
+protocol bgp far from t {
+	local 198.51.100.130 as 64515;
+	neighbor 198.51.100.1 as 64513;
 	ipv4 { import all; export none; };
+}
+protocol bgp far6 from t {
+	local 2001:db8:11::2 as 64515;
+	neighbor 2001:db8:10::1 as 64513;
+	ipv6 { import all; export none; };
 }
 CONF
 
@@ -164,22 +182,27 @@ echo "NOTE: RFC 8950: BIRD next hop 2001:db8:1::1 $ll; FRR next hops $(cat "$MB_
 # --- 2. GTSM on incoming sessions ------------------------------------------------
 mb_wait 20 "near (ttl security, on the link, incoming) Established" established near
 mb_assert_match 'Established' "$(mb_birdc b show protocols near)" "BIRD near Established (our TTL 255 passed its check)"
-# far: BIRD x connects and we accept (OpenSent), but it never gets to
+mb_assert_match 'Established' "$(mb_birdc b show protocols noext)" "BIRD noext (IPv6, ttl security, incoming) Established"
+# far, far6: BIRD x connects and we accept (OpenSent), but it never gets to
 # Established: its segments after our setsockopt() are dropped.  Its OPEN
 # may have come in before (then we reach OpenConfirm), its KEEPALIVE never.
 mb_wait_log 15 m 'far: .*state OpenSent'
-seen=""
+mb_wait_log 15 m 'far6: .*state OpenSent'
+seen="" seen6=""
 for i in $(seq 1 80); do
 	st=$(mb_ctl m show protocols far | tail -1 | awk '{print $6}')
-	[[ $st == Established ]] && mb_fail "far (one router further) got to Established"
+	st6=$(mb_ctl m show protocols far6 | tail -1 | awk '{print $6}')
+	[[ $st == Established ]] && mb_fail "far (IPv4, one router further) got to Established"
+	[[ $st6 == Established ]] && mb_fail "far6 (IPv6, one router further) got to Established"
 	[[ " $seen " == *" $st "* ]] || seen="$seen $st"
+	[[ " $seen6 " == *" $st6 "* ]] || seen6="$seen6 $st6"
 	sleep 0.1
 done
-xstate=$(mb_birdc x show protocols far | tail -1 | awk '{print $6}')
-echo "NOTE: GTSM: far session (TTL 254 at our end) over 8 s was:$seen (never Established); BIRD x says $xstate"
+echo "NOTE: GTSM: one hop too far, over 8 s: far (IPv4) was:$seen; far6 (IPv6) was:$seen6 (never Established)"
 mbconf "multihop 2;" >"$MB_WORK/m.conf"
 mb_ctl m configure >/dev/null || mb_fail "configure with multihop 2 failed"
 mb_wait 30 "far Established once we allow 2 hops" established far
+mb_wait 30 "far6 Established once we allow 2 hops" established far6
 mb_assert_match 'Established' "$(mb_ctl m show protocols near)" "near still Established"
 
 # --- 3. Cease / Connection Rejected ------------------------------------------------
