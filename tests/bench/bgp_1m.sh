@@ -6,14 +6,18 @@
 #   receiver, sender CPU seconds, sender peak RSS, bytes on the wire, and the
 #   ratios (BIRD / metalbird).
 # Run by hand as root:  sh tests/bench/bgp_1m.sh [N]
-# $METALBIRD names the binary (default: the top-level one); BENCH_BIRD=0
-# skips the BIRD sender (no ratios then).
+# Then each sender is reconfigured with one route removed and one added:
+# the time until the receiver has both changes, and that it got exactly
+# one announcement and one withdrawal.
+# $METALBIRD, $METALBIRDC name the binaries (default: the top-level ones);
+# BENCH_BIRD=0 skips the BIRD sender (no ratios then).
 # The prefixes come from 100.64.0.0/10 and live only inside BGP messages.
 # Addresses: receiver 127.0.1.1, metalbird 127.0.1.2, BIRD sender 127.0.1.3.
 set -eu
 N=${1:-1000000}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 MB=${METALBIRD:-$TOP/metalbird}
+MBC=${METALBIRDC:-$TOP/metalbirdc}
 W=$(mktemp -d /tmp/mb-bench-bgp.XXXXXX)
 PIDS=""
 cleanup() {
@@ -80,9 +84,43 @@ wire_bytes() { # local address of the sender: bytes it sent on its BGP connectio
 	ss -tin "( src $1 and ( dport = :179 or sport = :179 ) )" | grep -o 'bytes_sent:[0-9]*' | head -n 1 | cut -d: -f2
 }
 
-run() { # NAME PROTO SENDER_ADDR CMD...
-	local name=$1 proto=$2 addr=$3
+# the receiver's import counters for PROTOCOL: "updates withdraws"
+import_stats() {
+	birdc -s "$W/recv.ctl" show protocols all "$1" |
+		awk '/Import updates:/ { u = $3 } /Import withdraws:/ { w = $3 } END { print u + 0, w + 0 }'
+}
+
+# Take the first route out of CONF and add one after the last, then run
+# the reload command; wait for the receiver to see both changes.
+reconf() { # NAME PROTO CONF RELOAD_CMD...
+	local name=$1 proto=$2 conf=$3 s u0 w0 u1 w1 t0 t1=""
 	shift 3
+	awk '/^\troute / && !done { done = 1; next } /^}/ && !added { print "\troute 100.127.255.255/32" suffix ";"; added = 1 } { print }' \
+		suffix="$(grep -m1 '^	route ' "$conf" | sed 's|^	route [^ ;]*||; s|;$||')" "$conf" >"$conf.new"
+	mv "$conf.new" "$conf"
+	s=$(import_stats "$proto")
+	u0=${s% *} w0=${s#* }
+	t0=$(now)
+	"$@" >/dev/null
+	local deadline=$(($(date +%s) + 60))
+	while [ "$(date +%s)" -lt "$deadline" ]; do
+		s=$(import_stats "$proto")
+		u1=${s% *} w1=${s#* }
+		if [ "$u1" -gt "$u0" ] && [ "$w1" -gt "$w0" ]; then t1=$(now); break; fi
+		sleep 0.01
+	done
+	[ -n "$t1" ] || { echo "$name: the reload never reached the receiver"; exit 1; }
+	sleep 0.5
+	s=$(import_stats "$proto")
+	u1=${s% *} w1=${s#* }
+	awk -v n="$name" -v a="$t0" -v b="$t1" -v u=$((u1 - u0)) -v w=$((w1 - w0)) \
+		'BEGIN { printf "%-10s reload, 1 route out and 1 in: %6.3f s; the receiver got %d announcement(s), %d withdrawal(s)\n", n, b - a, u, w }'
+	[ $((u1 - u0)) = 1 ] && [ $((w1 - w0)) = 1 ] || { echo "$name: the reload sent more than the difference"; exit 1; }
+}
+
+run() { # NAME PROTO SENDER_ADDR RELOAD_CMD CMD...
+	local name=$1 proto=$2 addr=$3 reload=$4
+	shift 4
 	local t0 pid t_est="" t99="" t100="" n
 	t0=$(now)
 	"$@" &
@@ -113,6 +151,7 @@ run() { # NAME PROTO SENDER_ADDR CMD...
 		'BEGIN { printf "%-10s start->Established %6.3f s   ->99%% %6.3f s   ->100%% %6.3f s   start->100%% %6.3f s   CPU %5.2f s   peak RSS %7.1f MB   wire %.2f MB\n",
 			n, te - t0, t99 - te, t100 - te, t100 - t0, cpu, rss, w / 1e6 }' | tee -a "$W/results"
 	echo "$name $(awk -v a="$t0" -v b="$t100" 'BEGIN { print b - a }') $cpu $rss $wire" >>"$W/raw"
+	eval "$reload"
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
 }
@@ -124,7 +163,7 @@ awk -v n="$N" 'BEGIN { attrs = 4 + 9 + 7; per = int((4096 - 23 - attrs) / 5); ms
 echo "metalbird -p of the config:"
 t0=$(now); "$MB" -p -c "$W/m.conf"; t1=$(now)
 awk -v a="$t0" -v b="$t1" 'BEGIN { printf "  %.3f s\n", b - a }'
-run metalbird from_m 127.0.1.2 "$MB" -f -c "$W/m.conf" -s "$W/m.ctl"
+run metalbird from_m 127.0.1.2 'reconf metalbird from_m "$W/m.conf" "$MBC" -s "$W/m.ctl" configure' "$MB" -f -c "$W/m.conf" -s "$W/m.ctl"
 [ "${BENCH_BIRD:-1}" = 0 ] && exit 0
-run bird from_b 127.0.1.3 bird -f -c "$W/b.conf" -s "$W/b.ctl" -P "$W/b.pid"
+run bird from_b 127.0.1.3 'reconf bird from_b "$W/b.conf" birdc -s "$W/b.ctl" configure' bird -f -c "$W/b.conf" -s "$W/b.ctl" -P "$W/b.pid"
 awk 'NR == 1 { m_t = $2; m_c = $3; m_r = $4; m_w = $5 } NR == 2 { printf "ratios BIRD/metalbird: time %.1fx, CPU %.1fx, RSS %.1fx, wire %.3fx\n", $2 / m_t, $3 / m_c, $4 / m_r, $5 / m_w }' "$W/raw"
