@@ -3,8 +3,10 @@
 # endpoint, so N routes), then one more Service's EndpointSlice turns ready
 # by a watch event: the time the daemon takes from the event's arrival to
 # the route in the table (its sync trace), and the time a client polling
-# `show route for` sees; median of 10.  Also the time from start to all N
-# routes (LIST of everything) and RSS.
+# `show route for` sees; median of 10.  Then, by the daemon's sync trace,
+# median of 10: a Service modified where the allocator does not read (an
+# annotation), and a new LoadBalancer Service (the allocator runs).  Also
+# the time from start to all N routes (LIST of everything) and RSS.
 # Usage: tests/k8s-api/bench-api.sh [N]
 set -eu
 # Run inside a network namespace of our own: the daemon's BGP protocol
@@ -73,4 +75,19 @@ done
 med() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 echo "one EndpointSlice ready -> route in the table, daemon sync: median $(med "${inner[@]}") ms of: ${inner[*]}"
 echo "the same seen by a client (python mock call + polling metalbirdc): median $(med "${outer[@]}") ms"
+# the sync line after line $1 of mb.log that matches $2
+sync_ms() { tail -n +$(($1 + 1)) mb.log | grep 'synced' | grep -E "$2" | tail -1 | grep -oE 'in [0-9.]+ ms' | grep -oE '[0-9.]+'; }
+upd=() new=()
+for i in $(seq 10); do
+	lines=$(wc -l <mb.log)
+	python3 "$K/mock.py" "$API" ca.crt put "svc:web/one:t=1:unready=node-1:only=svc:ann=example.com/rev=$i"
+	until [[ -n $(sync_ms "$lines" .) ]]; do sleep 0.005; done
+	upd+=("$(sync_ms "$lines" .)")
+	lines=$(wc -l <mb.log)
+	python3 "$K/mock.py" "$API" ca.crt put "svc:web/new$i:t=86399:ready=node-1"
+	until ctl show services "web/new$i" 2>/dev/null | grep -q announced; do sleep 0.005; done
+	new+=("$(sync_ms "$lines" '[ (][1-9][0-9]* changed')")
+done
+echo "one Service modified (an annotation only), daemon sync: median $(med "${upd[@]}") ms of: ${upd[*]}"
+echo "a new LoadBalancer Service (allocator run), daemon sync: median $(med "${new[@]}") ms of: ${new[*]}"
 echo "RSS $(($(awk '/VmRSS/ {print $2}' "/proc/$mbpid/status") / 1024)) MiB"

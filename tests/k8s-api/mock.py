@@ -2,6 +2,7 @@
 """Drive tests/k8s-api/server.py from a test.
 
   mock.py BASEURL CAFILE put ITEM...        objects as mkstate.py describes them, ADDED or MODIFIED
+                                           (svc:...:only=slice or only=svc: just that half)
   mock.py BASEURL CAFILE delete RES NS/NAME
   mock.py BASEURL CAFILE bookmark|drop RES  (prints the server's resourceVersion now)
   mock.py BASEURL CAFILE expire RES event|http
@@ -49,6 +50,8 @@ def main(argv):
                 objs = mkstate.service(ns, name, opts)
                 if opts.get("only") == "slice":
                     objs = objs[1:]
+                elif opts.get("only") == "svc":
+                    objs = objs[:1]
                 items += objs
             elif parts[0] == "node":
                 items.append(mkstate.node(parts[1], parts[2:]))
