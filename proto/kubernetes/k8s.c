@@ -95,9 +95,13 @@ static struct k8s_route *route_find(struct k8s_proto *p, const net_addr *n, int 
 static void routes_grow(struct k8s_proto *p)
 {
 	struct k8s_route *old = p->routes;
-	size_t osize = p->rsize;
+	size_t osize = p->rsize, live = 0;
 
-	p->rsize = osize ? osize * 2 : 256;
+	/* sized by the live slots, tombstones dropped: churn does not grow it */
+	for (size_t i = 0; i < osize; i++)
+		live += old[i].used;
+	for (p->rsize = 256; p->rsize < (live + 1) * 4;)
+		p->rsize *= 2;
 	p->routes = xzalloc(p->rsize * sizeof *p->routes);
 	p->rcount = 0;
 	for (size_t i = 0; i < osize; i++)
