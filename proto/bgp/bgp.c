@@ -75,7 +75,10 @@ struct bgp_proto {
 	/* counters (show protocols all, metrics) */
 	uint64_t updates_sent, updates_received, prefixes_sent, withdraws_sent;
 	uint32_t exported, received, imported;
-	uint32_t held_back[BGP_FAM_N];	/* routes with no usable next hop, per family */
+	uint32_t held_back[BGP_FAM_N];	/* routes now held back (no usable next hop), per family */
+	net_addr *held;			/* ... those nets: open addressing */
+	uint8_t *held_st;		/* per slot: 0 empty, 1 used, 2 deleted */
+	uint32_t held_size, held_slots;	/* table size (power of 2), slots not empty */
 	ip_addr ll6;			/* our link-local address on the neighbor's link */
 	int has_ll6;			/* ... known, and the session is direct */
 	struct bgp_down_info last_down;
@@ -281,6 +284,97 @@ static void pend_clear(struct bgp_proto *bp)
 		memset(bp->idx, 0, sizeof(uint32_t) * bp->idx_size);
 }
 
+/*
+ * The nets held back for want of a next hop (SPEC: show protocols all says
+ * how many, and they are not counted as exported).  Empty in the usual
+ * case, when every lookup returns at once.
+ */
+static int held_slot(const struct bgp_proto *bp, const net_addr *n, int insert)
+{
+	uint32_t h = net_hash(n) & (bp->held_size - 1);
+	int free_at = -1;
+
+	for (uint32_t k = 0; k < bp->held_size; k++, h = (h + 1) & (bp->held_size - 1)) {
+		if (bp->held_st[h] == 0)
+			return insert ? (free_at >= 0 ? free_at : (int)h) : -1;
+		if (bp->held_st[h] == 2) {
+			if (free_at < 0)
+				free_at = (int)h;
+		} else if (net_equal(&bp->held[h], n))
+			return insert ? -1 : (int)h;
+	}
+	return insert ? free_at : -1;
+}
+
+static void held_put(struct bgp_proto *bp, const net_addr *n, int fam)
+{
+	if ((bp->held_slots + 1) * 2 > bp->held_size) {
+		net_addr *old = bp->held;
+		uint8_t *old_st = bp->held_st;
+		uint32_t old_size = bp->held_size;
+		bp->held_size = old_size ? old_size * 2 : 64;
+		bp->held = xzalloc(sizeof(net_addr) * bp->held_size);
+		bp->held_st = xzalloc(bp->held_size);
+		bp->held_slots = 0;
+		for (uint32_t k = 0; k < old_size; k++)
+			if (old_st[k] == 1) {
+				int at = held_slot(bp, &old[k], 1);
+				bp->held[at] = old[k];
+				bp->held_st[at] = 1;
+				bp->held_slots++;
+			}
+		free(old);
+		free(old_st);
+	}
+	int at = held_slot(bp, n, 1);
+	if (at < 0)
+		return;		/* held back already */
+	if (bp->held_st[at] == 0)
+		bp->held_slots++;
+	bp->held[at] = *n;
+	bp->held_st[at] = 1;
+	bp->held_back[fam]++;
+}
+
+static void held_del(struct bgp_proto *bp, const net_addr *n, int fam)
+{
+	if (!bp->held_back[fam])
+		return;
+	int at = held_slot(bp, n, 0);
+	if (at < 0)
+		return;
+	bp->held_st[at] = 2;
+	bp->held_back[fam]--;
+}
+
+static void held_clear(struct bgp_proto *bp)
+{
+	free(bp->held);
+	free(bp->held_st);
+	bp->held = NULL;
+	bp->held_st = NULL;
+	bp->held_size = bp->held_slots = 0;
+	memset(bp->held_back, 0, sizeof bp->held_back);
+}
+
+/* Routes announced on the session: exported, less those held back. */
+static uint32_t exported_now(const struct bgp_proto *bp)
+{
+	uint32_t h = bp->held_back[BGP_FAM_IP4] + bp->held_back[BGP_FAM_IP6];
+	return bp->exported > h ? bp->exported - h : 0;
+}
+
+/* Send the session everything again: the channel forgets what it sent and
+ * feeds every route as new, so the count of exported routes starts again
+ * (it grew by the whole table at each route refresh before). */
+static void resend(struct bgp_proto *bp)
+{
+	if (!bp->ch || !bp->ch->up)
+		return;
+	bp->exported = 0;
+	channel_resend(bp->ch);
+}
+
 /* Withdrawals first (a NULL rta), then by attribute set, then by family. */
 static int pend_cmp(const void *x, const void *y)
 {
@@ -462,6 +556,8 @@ static void bgp_flush(struct bgp_proto *bp)
 			}
 			size_t off = 0, used;
 			if (!e->a) {
+				for (uint32_t k = 0; k < n; k++)
+					held_del(bp, &netbuf[k], fam);
 				while (off < n) {
 					size_t len = bgp_build_withdraw(fam, netbuf + off, n - off, &used, msgbuf, sizeof msgbuf);
 					if (!len || send_msg(bp, len, (uint32_t)used, 1) < 0)
@@ -473,10 +569,13 @@ static void bgp_flush(struct bgp_proto *bp)
 					/* SPEC: an IPv6 route over an IPv4 session needs a usable
 					 * IPv6 next hop, an IPv4 route over IPv6 an IPv4 one or
 					 * the neighbor's RFC 8950 capability */
-					bp->held_back[fam] += n;
+					for (uint32_t k = 0; k < n; k++)
+						held_put(bp, &netbuf[k], fam);
 				} else if (bgp_builder_init(&enc_builder, fam, &enc_attrs, &ctx, err, sizeof err) < 0) {
 					proto_log(&bp->p, L_ERR, "cannot encode attributes: %s", err);
 				} else {
+					for (uint32_t k = 0; k < n; k++)
+						held_del(bp, &netbuf[k], fam);
 					while (off < n) {
 						size_t len = bgp_build_reach(&enc_builder, netbuf + off, n - off, &used,
 									     msgbuf, sizeof msgbuf);
@@ -911,7 +1010,7 @@ static void s_established(struct bgp_session *s, void *data)
 	bp->eor_done = 0;
 	bp->est_since = now_real();
 	bp->exported = bp->received = 0;
-	memset(bp->held_back, 0, sizeof bp->held_back);
+	held_clear(bp);
 	find_ll6(bp);
 	bp->last_error[0] = 0;
 	bp->p.last_error[0] = 0;
@@ -932,8 +1031,7 @@ static void s_established(struct bgp_session *s, void *data)
 	if (bp->p.state == PS_UP) {
 		/* back from the neighbor's graceful restart: the channel stayed
 		 * up; send it everything again (End-of-RIB follows) */
-		if (bp->ch)
-			channel_resend(bp->ch);
+		resend(bp);
 	} else
 		proto_notify_state(&bp->p, PS_UP);	/* the channel comes up and feeds */
 }
@@ -952,6 +1050,7 @@ static void s_down(struct bgp_session *s, void *data, const char *reason, const 
 	int was = bp->established;
 	bp->established = 0;
 	bp->exported = 0;	/* nothing is announced on a closed session */
+	held_clear(bp);
 	tm_stop(bp->eor_t);
 	pend_clear(bp);
 	if (!was || !gr_begin(bp, info)) {
@@ -978,8 +1077,7 @@ static void s_refresh(struct bgp_session *s, void *data, int fam, int subtype)
 {
 	struct bgp_proto *bp = data;
 	proto_log(&bp->p, L_INFO, "route refresh requested: sending everything again");
-	if (bp->ch)
-		channel_resend(bp->ch);
+	resend(bp);
 }
 
 static void s_log(struct bgp_session *s, void *data, int remote, const char *msg)
@@ -1153,6 +1251,7 @@ static int bgp_shutdown(struct proto *p, enum proto_down_reason why)
 	bp->lst = NULL;
 	bp->established = 0;
 	pend_clear(bp);
+	held_clear(bp);
 	gr_reset(bp);
 	bp->gr_ok = 0;
 	rte_withdraw_all(p);
@@ -1171,7 +1270,7 @@ static int bgp_reconfigure(struct proto *p, struct proto_config *n)
 	     o->has_next_hop6 != c->has_next_hop6 || !ip_equal(o->next_hop4, c->next_hop4) ||
 	     !ip_equal(o->next_hop6, c->next_hop6))) {
 		p->cf = n;	/* attrs_for() reads the new next hop */
-		channel_resend(bp->ch);
+		resend(bp);
 	}
 	return 1;
 }
@@ -1181,6 +1280,7 @@ static void bgp_cleanup(struct proto *p)
 	struct bgp_proto *bp = (struct bgp_proto *)p;
 
 	pend_clear(bp);
+	held_clear(bp);
 	free(bp->pend);
 	free(bp->idx);
 	bp->pend = NULL;
@@ -1278,7 +1378,7 @@ static void bgp_show_details(struct proto *p, struct cli *c)
 	cli_msg(c, -RC_PROTO_DETAILS, "    State:          %s", bp->established ? "UP" : "DOWN");
 	cli_msg(c, -RC_PROTO_DETAILS, "    Input filter:   %s", filter_name(p->cf->in_filter));
 	cli_msg(c, -RC_PROTO_DETAILS, "    Output filter:  %s", filter_name(p->cf->out_filter));
-	cli_msg(c, -RC_PROTO_DETAILS, "    Routes:         %u received, %u exported", bp->received, bp->exported);
+	cli_msg(c, -RC_PROTO_DETAILS, "    Routes:         %u received, %u exported", bp->received, exported_now(bp));
 	cli_msg(c, -RC_PROTO_DETAILS, "    Updates:        %llu sent (%llu prefixes announced, %llu withdrawn), %llu received",
 		(unsigned long long)bp->updates_sent, (unsigned long long)bp->prefixes_sent,
 		(unsigned long long)bp->withdraws_sent, (unsigned long long)bp->updates_received);
@@ -1320,7 +1420,7 @@ static void bgp_show_json(struct proto *p, struct json_t *jo)
 		json_object_set_new(o, "keepalive_time", json_integer(n->keepalive));
 	}
 	json_object_set_new(o, "routes", json_pack("{s:i, s:i, s:I, s:I}", "received", (int)bp->received,
-						    "exported", (int)bp->exported, "updates_sent",
+						    "exported", (int)exported_now(bp), "updates_sent",
 						    (json_int_t)bp->updates_sent, "withdrawn", (json_int_t)bp->withdraws_sent));
 	if (bp->last_error[0])
 		json_object_set_new(o, "bgp_last_error", json_string(bp->last_error));
@@ -1351,7 +1451,7 @@ static void bgp_metrics(struct mbuf *b)
 			struct bgp_config *cf = (struct bgp_config *)p->cf;
 			unsigned long long v = k == 0 ? (unsigned long long)bp->established :
 					       k == 1 ? (unsigned long long)bp->updates_sent :
-					       k == 2 ? (unsigned long long)bp->exported : (unsigned long long)(bp->npend - bp->head);
+					       k == 2 ? (unsigned long long)exported_now(bp) : (unsigned long long)(bp->npend - bp->head);
 			mbuf_printf(b, "%s{peer=\"%s:%u\",protocol=\"%s\"} %llu\n", fam[k].name, ip_ntop(cf->remote_ip, a),
 				    cf->remote_port, p->name, v);
 		}

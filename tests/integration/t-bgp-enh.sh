@@ -48,14 +48,14 @@ mb_in mb-enh-r sysctl -qw net.ipv6.conf.all.forwarding=1
 ip -n mb-enh-m -6 route add 2001:db8:11::/64 via 2001:db8:10::2
 ip -n mb-enh-x -6 route add 2001:db8:10::/64 via 2001:db8:11::1
 
-mbconf() {	# $1: multihop of the far sessions
+mbconf() {	# $1: multihop of the far sessions, $2: more options of noext
 	cat <<CONF
 router id 192.0.2.1;
 log stderr all;
 debug protocols { states, events };
 protocol static st { route 203.0.113.7/32; route 2001:db8:77::/64; }
 protocol bgp ext { neighbor 2001:db8:1::2 as 64512; local 2001:db8:1::1 as 64513; connect retry time 1; }
-protocol bgp noext { neighbor 2001:db8:2::2 as 64512; local 2001:db8:2::1 as 64513; passive on; ttl security on; }
+protocol bgp noext { neighbor 2001:db8:2::2 as 64512; local 2001:db8:2::1 as 64513; passive on; ttl security on; ${2:-} }
 protocol bgp frr { neighbor 2001:db8:3::2 as 64514; local 2001:db8:3::1 as 64513; connect retry time 1; }
 protocol bgp near { neighbor 192.0.2.2 as 64512; local 192.0.2.1 as 64513; passive on; ttl security on; }
 protocol bgp far { neighbor 198.51.100.130 as 64515; local 198.51.100.1 as 64513; passive on; ttl security on; $1 }
@@ -160,12 +160,22 @@ mb_assert_match 'Extended next hop' "$(mb_birdc b show protocols all ext)" "BIRD
 det=$(mb_ctl m show protocols all ext)
 mb_assert_match 'Extended next hop \(ipv4\)' "$det" "metalbird shows the capability"
 mb_assert_nomatch 'Held back' "$det" "nothing held back with the capability"
+mb_assert_match 'Routes: +0 received, 2 exported' "$det" "ext exports both routes"
+# a route refresh sends both again, and they are still two
+announced() { mb_ctl m show protocols all ext | sed -n 's/.*Updates: .*(\([0-9]*\) prefixes announced.*/\1/p'; }
+before=$(announced)
+[[ $before =~ ^[0-9]+$ ]] || mb_fail "no prefix count in show protocols all ext"
+resent() { (($(announced) >= before + 2)); }
+mb_birdc b reload in ext >/dev/null
+mb_wait 10 "ext: both routes sent again after BIRD's route refresh" resent
+mb_assert_match 'Routes: +0 received, 2 exported' "$(mb_ctl m show protocols all ext)" "still 2 exported after a route refresh"
 
 v6noext() { mb_birdc b show route 2001:db8:77::/64 protocol noext | grep -q 'via 2001:db8:2::1'; }
 mb_wait 15 "BIRD (no extended next hop) has the IPv6 route" v6noext
 heldback() { mb_ctl m show protocols all noext | grep -q 'Held back: *1 IPv4 routes: no usable IPv4 next hop'; }
 mb_wait 10 "noext: show protocols all says the IPv4 route is held back" heldback
 mb_assert_nomatch '203\.0\.113\.7' "$(mb_birdc b show route protocol noext)" "no IPv4 route without the capability"
+mb_assert_match 'Routes: +0 received, 1 exported' "$(mb_ctl m show protocols all noext)" "a held back route is not counted as exported"
 
 frr_v4() {
 	mb_vtysh f 'show bgp ipv4 unicast 203.0.113.7/32 json' |
@@ -199,11 +209,15 @@ for i in $(seq 1 80); do
 	sleep 0.1
 done
 echo "NOTE: GTSM: one hop too far, over 8 s: far (IPv4) was:$seen; far6 (IPv6) was:$seen6 (never Established)"
-mbconf "multihop 2;" >"$MB_WORK/m.conf"
+# and noext gets an IPv4 next hop of its own: nothing is held back any more
+mbconf "multihop 2;" "next hop address 192.0.2.1;" >"$MB_WORK/m.conf"
 mb_ctl m configure >/dev/null || mb_fail "configure with multihop 2 failed"
 mb_wait 30 "far Established once we allow 2 hops" established far
 mb_wait 30 "far6 Established once we allow 2 hops" established far6
 mb_assert_match 'Established' "$(mb_ctl m show protocols near)" "near still Established"
+det=$(mb_ctl m show protocols all noext)
+mb_assert_nomatch 'Held back' "$det" "noext with next hop address: nothing held back"
+mb_assert_match 'Routes: +0 received, 2 exported' "$det" "noext with next hop address: both routes exported"
 
 # --- 3. Cease / Connection Rejected ------------------------------------------------
 cat >"$MB_WORK/reject.py" <<'PY'
