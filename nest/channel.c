@@ -56,14 +56,143 @@ struct channel *channel_new(struct proto *p, const struct channel_ops *ops, void
 	return ch;
 }
 
+/*
+ * The palette: every rta the channel has announced and still stands, once,
+ * with one reference and the number of nets it stands for.  A million
+ * routes usually share a handful of attribute sets, so a net's entry in the
+ * sent map is a 4-byte index instead of an 8-byte pointer.  An entry whose
+ * last net went keeps its rta (so its pointer cannot be reused by another
+ * one meanwhile) until such entries are as many as the live ones; then they
+ * are released at once and the index rebuilt.
+ */
+struct pal_ent {
+	struct rta *a;			/* NULL: free; the next free one is in uses */
+	uint32_t uses;			/* nets it stands for */
+};
+
+struct channel_pal {
+	struct pal_ent *e;		/* [1, n): 0 stands for nothing */
+	uint32_t n, cap;
+	uint32_t free;			/* the first free entry, 0: none */
+	uint32_t live, idle;		/* entries with uses, entries without */
+	uint32_t *hash;			/* entry indices by rta pointer, open addressing */
+	uint32_t hsize;
+};
+
+static uint32_t pal_hash(const struct rta *a)
+{
+	uint64_t h = (uint64_t)(uintptr_t)a * 0x9e3779b97f4a7c15ull;
+	return (uint32_t)(h >> 32);
+}
+
+static void pal_index(struct channel_pal *p, uint32_t i)
+{
+	uint32_t h = pal_hash(p->e[i].a) & (p->hsize - 1);
+	while (p->hash[h])
+		h = (h + 1) & (p->hsize - 1);
+	p->hash[h] = i;
+}
+
+static void pal_rehash(struct channel_pal *p)
+{
+	uint32_t want = 64;
+	while (want < (p->live + p->idle) * 2 + 2)
+		want *= 2;
+	if (want != p->hsize) {
+		free(p->hash);
+		p->hash = xmalloc(sizeof *p->hash * want);
+		p->hsize = want;
+	}
+	memset(p->hash, 0, sizeof *p->hash * p->hsize);
+	for (uint32_t i = 1; i < p->n; i++)
+		if (p->e[i].a)
+			pal_index(p, i);
+}
+
+/* The entry for a (whose reference the palette takes), one use more. */
+static uint32_t pal_ref(struct channel *ch, struct rta *a)
+{
+	struct channel_pal *p = ch->pal;
+
+	if (!p)
+		p = ch->pal = xzalloc(sizeof *p);
+	if (p->hsize)
+		for (uint32_t h = pal_hash(a) & (p->hsize - 1); p->hash[h]; h = (h + 1) & (p->hsize - 1)) {
+			struct pal_ent *e = &p->e[p->hash[h]];
+			if (e->a != a)
+				continue;
+			if (!e->uses++) {
+				p->idle--;
+				p->live++;
+			}
+			rta_free(a);	/* the entry holds one already */
+			return p->hash[h];
+		}
+	uint32_t i = p->free;
+	if (i) {
+		p->free = p->e[i].uses;
+	} else {
+		if (!p->n)
+			p->n = 1;
+		if (p->n >= p->cap) {
+			p->cap = p->cap ? p->cap * 2 : 16;
+			p->e = xrealloc(p->e, sizeof *p->e * p->cap);
+		}
+		i = p->n++;
+	}
+	p->e[i].a = a;
+	p->e[i].uses = 1;
+	p->live++;
+	if ((p->live + p->idle) * 2 + 2 > p->hsize)
+		pal_rehash(p);
+	else
+		pal_index(p, i);
+	return i;
+}
+
+/* One use of entry i less. */
+static void pal_unref(struct channel *ch, uint32_t i)
+{
+	struct channel_pal *p = ch->pal;
+
+	if (--p->e[i].uses)
+		return;
+	p->live--;
+	p->idle++;
+	if (p->idle < 64 || p->idle < p->live)
+		return;
+	for (uint32_t k = 1; k < p->n; k++)
+		if (p->e[k].a && !p->e[k].uses) {
+			rta_free(p->e[k].a);
+			p->e[k].a = NULL;
+			p->e[k].uses = p->free;
+			p->free = k;
+		}
+	p->idle = 0;
+	pal_rehash(p);
+}
+
+static struct rta *pal_rta(const struct channel *ch, uint32_t i)
+{
+	return i ? ch->pal->e[i].a : NULL;
+}
+
 static void sent_clear(struct channel *ch)
 {
+	struct channel_pal *p = ch->pal;
+
 	for (int t = 0; t < 2; t++) {
-		for (uint32_t i = 0; i < ch->sent_size[t]; i++)
-			rta_free(ch->sent[t][i]);
 		free(ch->sent[t]);
 		ch->sent[t] = NULL;
 		ch->sent_size[t] = 0;
+	}
+	if (p) {
+		for (uint32_t i = 1; i < p->n; i++)
+			rta_free(p->e[i].a);
+		free(p->e);
+		free(p->hash);
+		free(p);
+		ch->pal = NULL;
 	}
 	ch->st.exported = 0;
 }
@@ -127,14 +256,14 @@ struct rta *channel_eval(struct channel *ch, struct rt_table *t, struct rt_net *
 	return out;
 }
 
-static struct rta **sent_slot(struct channel *ch, int t, uint32_t id)
+static uint32_t *sent_slot(struct channel *ch, int t, uint32_t id)
 {
 	if (id >= ch->sent_size[t]) {
 		uint32_t n = ch->sent_size[t] ? ch->sent_size[t] : 1024;
 		while (n <= id)
 			n *= 2;
-		ch->sent[t] = xrealloc(ch->sent[t], sizeof(struct rta *) * n);
-		memset(ch->sent[t] + ch->sent_size[t], 0, sizeof(struct rta *) * (n - ch->sent_size[t]));
+		ch->sent[t] = xrealloc(ch->sent[t], sizeof(uint32_t) * n);
+		memset(ch->sent[t] + ch->sent_size[t], 0, sizeof(uint32_t) * (n - ch->sent_size[t]));
 		ch->sent_size[t] = n;
 	}
 	return &ch->sent[t][id];
@@ -162,7 +291,8 @@ static void export_net(struct channel *ch, struct rt_table *t, struct rt_net *rn
 {
 	const char *why;
 	int ti = tab_index(t);
-	struct rta *old = rn->n.id < ch->sent_size[ti] ? ch->sent[ti][rn->n.id] : NULL;
+	uint32_t oi = rn->n.id < ch->sent_size[ti] ? ch->sent[ti][rn->n.id] : 0;
+	struct rta *old = pal_rta(ch, oi);
 	int had_best = rt_best(rn) != NULL;
 
 	if (had_best)
@@ -181,8 +311,8 @@ static void export_net(struct channel *ch, struct rt_table *t, struct rt_net *rn
 	net_addr n = rt_net_addr(t, rn);
 	batch_begin(ch);
 	ch->ops->notify(ch, &n, new, old);
-	/* the filter's reference to new becomes the sent map's */
-	*sent_slot(ch, ti, rn->n.id) = new;
+	/* the filter's reference to new goes to the palette */
+	*sent_slot(ch, ti, rn->n.id) = new ? pal_ref(ch, new) : 0;
 	if (new) {
 		ch->st.upd_accepted++;
 		if (!old)
@@ -191,14 +321,16 @@ static void export_net(struct channel *ch, struct rt_table *t, struct rt_net *rn
 		ch->st.wd_accepted++;
 		ch->st.exported--;
 	}
-	rta_free(old);
+	if (oi)
+		pal_unref(ch, oi);
 }
 
 /* A channel in a full feed hears of a net with a route that its walk has
  * still to reach from the walk itself: telling it now as well would do the
  * work twice, and without the pause a slow peer imposes on the feed (the
  * queue of a table just loaded would pile up in the protocol).  A net
- * without a route is told at once: the walk skips such nets. */
+ * without a route is told at once: the walk skips such nets.  The walk
+ * skips queued nets too (feed_slice), so each change is told once. */
 static int feed_will_visit(const struct channel *ch, const struct rt_table *t, const struct rt_net *rn)
 {
 	int ti = tab_index(t);
@@ -228,8 +360,8 @@ void channel_forget_id(int t, uint32_t id)
 	 * guards against a stale pointer being read for the next net */
 	for (struct channel *ch = channel_list; ch; ch = ch->next)
 		if (id < ch->sent_size[t] && ch->sent[t][id]) {
-			rta_free(ch->sent[t][id]);
-			ch->sent[t][id] = NULL;
+			pal_unref(ch, ch->sent[t][id]);
+			ch->sent[t][id] = 0;
 		}
 }
 
@@ -241,7 +373,7 @@ struct rta *channel_sent(struct channel *ch, const net_addr *n)
 
 	if (!rn || rn->n.id >= ch->sent_size[ti])
 		return NULL;
-	return ch->sent[ti][rn->n.id];
+	return pal_rta(ch, ch->sent[ti][rn->n.id]);
 }
 
 /* --- full feeds ---------------------------------------------------------------- */
@@ -255,6 +387,9 @@ static int feed_slice(struct channel *ch)
 		struct rt_table *t = tab_of(ch->feed_table);
 		struct rt_net *rn;
 		while (budget > 0 && (rn = rt_iter_next(ch->feed_it))) {
+			/* a queued net is told by the queue, which comes after */
+			if (rn->n.flags & RTN_DIRTY)
+				continue;
 			export_net(ch, t, rn);
 			budget--;
 		}

@@ -3,8 +3,10 @@
  *
  * A channel joins one protocol to the route tables (STYLE.md item 5).  It
  * owns the protocol's export filter, its counters, and what it has sent for
- * each net (an interned rta per net id), so that it tells the protocol of a
- * change only when what the protocol sent before would change.
+ * each net (an interned rta per net id, kept as a 4-byte index into the
+ * channel's palette of the rtas it has sent), so that it tells the
+ * protocol of a change only when what the protocol sent before would
+ * change.
  *
  * Delivery is batched: the protocol gets begin(), any number of notify()
  * calls, then end(), all in one loop turn, and never more than
@@ -73,8 +75,9 @@ struct channel {
 	const struct filter *out_filter;	/* borrowed from the protocol's config */
 	int up;
 	int in_batch;
-	struct rta **sent[2];		/* [table][net id]: what was announced */
+	uint32_t *sent[2];		/* [table][net id]: what was announced, an index into pal (0: nothing) */
 	uint32_t sent_size[2];
+	struct channel_pal *pal;	/* the rtas announced (nest/channel.c) */
 	/* a full feed in progress */
 	int feeding;
 	int feed_paused;		/* waiting for channel_feed_resume() */
