@@ -389,6 +389,16 @@ static int pend_cmp(const void *x, const void *y)
 	return 0;
 }
 
+/* Is pend[from, to) in pend_cmp() order already?  (qsort() costs n log n
+ * comparisons even then.) */
+static int pend_sorted(const struct bgp_proto *bp, uint32_t from, uint32_t to)
+{
+	for (uint32_t k = from + 1; k < to; k++)
+		if (pend_cmp(&bp->pend[k - 1], &bp->pend[k]) > 0)
+			return 0;
+	return 1;
+}
+
 static int fam_of(const net_addr *n)
 {
 	return n->af == AF_IP4 ? BGP_FAM_IP4 : BGP_FAM_IP6;
@@ -535,10 +545,13 @@ static void bgp_flush(struct bgp_proto *bp)
 	 * us at BGP_OUTQ_HIGH and tx_space() resumes where we stopped. */
 	while (bp->head < bp->npend && bgp_session_outq(bp->s) <= BGP_OUTQ_HIGH) {
 		uint32_t end = bp->npend - bp->head > FLUSH_WINDOW ? bp->head + FLUSH_WINDOW : bp->npend;
-		qsort(bp->pend + bp->head, end - bp->head, sizeof(struct pend), pend_cmp);
-		for (uint32_t k = bp->head; k < end; k++) {
-			int found;
-			*idx_find(bp, &bp->pend[k].n, &found) = k + 1;
+		/* a full feed of routes of one attribute set arrives in order */
+		if (!pend_sorted(bp, bp->head, end)) {
+			qsort(bp->pend + bp->head, end - bp->head, sizeof(struct pend), pend_cmp);
+			for (uint32_t k = bp->head; k < end; k++) {
+				int found;
+				*idx_find(bp, &bp->pend[k].n, &found) = k + 1;
+			}
 		}
 		if (netbuf_cap < FLUSH_WINDOW) {
 			netbuf_cap = FLUSH_WINDOW;
