@@ -8,7 +8,7 @@
  * below it, so its net is 48 bytes, without the children.  Glue nodes keep
  * no address: every net keeps its own, and the few places that need a glue
  * node's common prefix read it from any net below it.  With a million /32s
- * that is 48 + 24 bytes a route, plus 8 per exporting channel (what it
+ * that is 48 + 24 bytes a route, plus 4 per exporting channel (what it
  * sent, indexed by net id).
  *
  * Several sources may have a route for one prefix.  The best route is the
