@@ -1,7 +1,7 @@
 /*
  * metalbird -- the pool allocator
  *
- * One run recomputes every allocation from scratch, in two passes over the
+ * One run recomputes every allocation from scratch, in passes over the
  * served Services, oldest first (creationTimestamp, then namespace/name, so
  * that every node reaches the same answer from the same state):
  *
@@ -13,7 +13,10 @@
  *     (requested addresses, requested pool, pools that match it by
  *     priority, then the other auto-assign pools in config order; within a
  *     pool the first free address in range order), or stays pending with
- *     the reason in words.
+ *     the reason in words;
+ *  3. reasons: a pending Service's reason is taken again once every address
+ *     is handed out, naming the oldest Service in its way, so that a run on
+ *     its own result changes nothing, not even the words.
  *
  * Pending Services are retried on every run, so they get addresses as soon
  * as others free them.  Used addresses live in a hash table for the run;
@@ -262,6 +265,8 @@ struct run {
 	struct used *tab;
 	size_t tsize, tcount;
 	const char *lb_class;
+	int dry;			/* give() only says it would */
+	int would;			/* it would have given */
 };
 
 static uint32_t ip_hash(ip_addr a)
@@ -365,35 +370,49 @@ static int is_buggy(ip_addr a)
 
 /* --- sharing ------------------------------------------------------------------------ */
 
-/* May s use address u, given who holds it?  Returns 1, or 0 with why. */
-static int share_ok(const struct used *u, const struct service *s, char *why, size_t len)
+/* May s share an address with h?  Returns 1, or 0 with why. */
+static int share_with(const struct service *s, const struct service *h, ip_addr a, char *why, size_t len)
 {
 	char b[IP_STRLEN];
 	const char *key = svc_metallb_annotation(s, "allow-shared-ip");
+	const char *hk = svc_metallb_annotation(h, "allow-shared-ip");
+
+	if (!key || !*key || !hk || strcmp(key, hk)) {
+		snprintf(why, len, "address %s is in use by %s", ip_ntop(a, b), h->key);
+		return 0;
+	}
+	if (svc_ports_collide(s, h)) {
+		snprintf(why, len, "address %s is shared with %s, whose ports collide", ip_ntop(a, b), h->key);
+		return 0;
+	}
+	/* MetalLB: both Cluster, or the same backends (selector) */
+	if ((s->traffic_policy == K8S_POLICY_LOCAL || h->traffic_policy == K8S_POLICY_LOCAL) &&
+	    (!s->selector_key || !h->selector_key || strcmp(s->selector_key, h->selector_key))) {
+		snprintf(why, len, "address %s is shared with %s: traffic policy Local needs the same selector on both",
+			 ip_ntop(a, b), h->key);
+		return 0;
+	}
+	return 1;
+}
+
+/* May s use address u, given who holds it?  Returns 1, or 0 with why,
+ * which names the oldest holder in the way: the same words whatever order
+ * the holders came in. */
+static int share_ok(const struct used *u, const struct service *s, char *why, size_t len)
+{
+	const struct service *worst = NULL;
+	char w1[SVC_REASON_LEN];
 
 	for (int i = 0; i < u->nh; i++) {
 		const struct service *h = u->holders[i];
-		const char *hk = svc_metallb_annotation(h, "allow-shared-ip");
-		if (h == s)
+		if (h == s || share_with(s, h, u->ip, w1, sizeof w1))
 			continue;
-		if (!key || !*key || !hk || strcmp(key, hk)) {
-			snprintf(why, len, "address %s is in use by %s", ip_ntop(u->ip, b), h->key);
-			return 0;
-		}
-		if (svc_ports_collide(s, h)) {
-			snprintf(why, len, "address %s is shared with %s, whose ports collide", ip_ntop(u->ip, b), h->key);
-			return 0;
-		}
-		/* MetalLB: both Cluster, or the same backends (selector) */
-		if ((s->traffic_policy == K8S_POLICY_LOCAL || h->traffic_policy == K8S_POLICY_LOCAL) &&
-		    (!s->selector_key || !h->selector_key || strcmp(s->selector_key, h->selector_key))) {
-			snprintf(why, len,
-				 "address %s is shared with %s: traffic policy Local needs the same selector on both",
-				 ip_ntop(u->ip, b), h->key);
-			return 0;
+		if (!worst || svc_cmp_age(h, worst) < 0) {
+			worst = h;
+			snprintf(why, len, "%s", w1);
 		}
 	}
-	return 1;
+	return !worst;
 }
 
 static int addr_ok(struct run *r, ip_addr a, const struct service *s, char *why, size_t len)
@@ -621,6 +640,10 @@ static int find_addr(struct run *r, struct rpool *p, int af, const struct servic
 
 static void give(struct run *r, struct service *s, struct rpool *p, const ip_addr *a, int n)
 {
+	if (r->dry) {
+		r->would = 1;
+		return;
+	}
 	s->pool = p->cf->name;
 	s->naddrs = n;
 	for (int i = 0; i < n; i++) {
@@ -946,6 +969,23 @@ int pa_run(const struct pool_config *pools, struct service *const *svcs, int n, 
 	for (i = 0; i < nord; i++)
 		if (!done[i])
 			allocate(&r, ord[i]);
+	/* a pending Service's reason is what stops it once every address is
+	 * handed out, not at its turn (when younger Services had not taken
+	 * theirs yet): so a run on its own result says the same words, and a
+	 * source that skips runs which change nothing loses nothing */
+	r.dry = 1;
+	for (i = 0; i < nord; i++) {
+		struct service *s = ord[i];
+		if (!s->naddrs) {
+			char was[SVC_REASON_LEN];
+			memcpy(was, s->reason, sizeof was);
+			s->reason[0] = 0;
+			r.would = 0;
+			allocate(&r, s);
+			if (r.would || !s->reason[0])
+				memcpy(s->reason, was, sizeof was);	/* cannot be: nothing was freed */
+		}
+	}
 	for (i = 0; i < nord; i++) {
 		struct service *s = ord[i];
 		const struct pa_entry *e = pa_state_get(prev, s->key);

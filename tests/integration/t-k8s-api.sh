@@ -226,6 +226,17 @@ out=$(mb_ctl mb show protocols all k8s)
 mb_assert_match 'Sync checks: +[1-9][0-9]*, 0 found differences' "$out" "every sync equals a full one"
 mb_assert_match 'looked at [1-3] services' "$out" "the last sync looked at the deleted Service only"
 ! grep -q 'sync check:' "$MB_WORK/mb.log" || mb_fail "a sync differed from a full one: $(grep 'sync check:' "$MB_WORK/mb.log" | head -3)"
+# Random bursts of events, reproducible from the seed: Services with
+# pools, sharing, requested addresses, Local policy; slices; deletes; this
+# node turning NetworkUnavailable and back.  Every sync still equals a
+# full one.
+seed=${MB_STORM_SEED:-$RANDOM}
+python3 "$K/storm.py" "$API" ca.crt "$seed" "${MB_STORM_COUNT:-300}" node-1 || mb_fail "storm.py failed (seed $seed)"
+mb_wait 5 "the storm's Services gone (seed $seed)" sh -c "! '$METALBIRDC' -s '$MB_WORK/mb.ctl' show services | grep -q rand/"
+out=$(mb_ctl mb show protocols all k8s)
+mb_assert_match 'Sync checks: +[1-9][0-9]*, 0 found differences' "$out" "every sync of the storm (seed $seed) equals a full one"
+! grep -q 'sync check:' "$MB_WORK/mb.log" ||
+	mb_fail "seed $seed: a sync differed from a full one: $(grep 'sync check:' "$MB_WORK/mb.log" | head -3)"
 
 # api server + token file + ca file, by reconfiguration (the source changes: restart).
 sed -i "s|kubeconfig \"kubeconfig\";|api server \"$API\"; token file \"token\"; ca file \"ca.crt\";|" metallb.conf

@@ -282,6 +282,11 @@ static const struct scen scens[] = {
 	{ "exhaustion", NULL, P("p r=203.0.113.0/31"), P("d/a t=1", "d/b t=2", "d/c t=3"),
 	  P("d/a=203.0.113.0@p", "d/b=203.0.113.1@p", "d/c=pending:pool p is exhausted") },
 	{ "no pools", NULL, P(NULL), P("d/a"), P("d/a=pending:no pools configured") },
+	/* d/y takes the address after d/p's turn: the reason still names the
+	 * oldest holder in the way, as a second run (d/y kept first) says */
+	{ "reason names the oldest holder", NULL, P("p r=203.0.113.0/31"),
+	  P("d/p t=1 ips=203.0.113.0", "d/h t=3 share=k status=203.0.113.0", "d/y t=2 share=k ips=203.0.113.0"),
+	  P("d/h=203.0.113.0@p", "d/y=203.0.113.0@p", "d/p=pending:address 203.0.113.0 is in use by d/y") },
 	{ "avoid buggy ips", NULL, P("p r=203.0.113.0/24 buggy=yes"), P("d/a"), P("d/a=203.0.113.1@p") },
 	{ "avoid buggy ips at the end", NULL, P("p r=203.0.113.254-203.0.113.255 buggy=yes"), P("d/a t=1", "d/b t=2"),
 	  P("d/a=203.0.113.254@p", "d/b=pending:exhausted") },
@@ -503,11 +508,20 @@ START_TEST(test_scenario)
 	int n = make_svcs(sc->svcs, svcs);
 	pa_run(pools, svcs, n, sc->lb_class, NULL);
 	check_expect(sc->name, 1, svcs, n, sc->expect);
-	/* running again on its own result changes nothing */
+	/* running again on its own result changes nothing, not even the
+	 * words of a reason */
+	static char first[MAXS][512];
+	char again[512];
+	for (int i = 0; i < n; i++)
+		result(svcs[i], first[i], sizeof first[i]);
 	pa_state_init(&prev);
 	pa_state_from_services(&prev, svcs, n);
 	ck_assert_msg(pa_run(pools, svcs, n, sc->lb_class, &prev) == 0, "%s: not a fixed point", sc->name);
 	check_expect(sc->name, 1, svcs, n, sc->expect);
+	for (int i = 0; i < n; i++) {
+		result(svcs[i], again, sizeof again);
+		ck_assert_msg(!strcmp(first[i], again), "%s: %s, then %s", sc->name, first[i], again);
+	}
 
 	if (sc->svcs2[0] || sc->pools2[0]) {
 		struct pool_config *pools2 = sc->pools2[0] ? make_pools(sc->pools2) : pools;
