@@ -58,9 +58,9 @@ struct k8s_route {
 	struct rta *rta;	/* our reference; NULL: not in the table (yet) */
 	struct k8s_ann **who;	/* the Services that want it */
 	int nwho, cwho;
-	int used;		/* the slot holds net */
-	int gone;		/* tombstone */
-	int touched;		/* on the list of this sync */
+	uint8_t used;		/* the slot holds net */
+	uint8_t gone;		/* tombstone */
+	uint8_t touched;	/* on the list of this sync */
 };
 
 /* The nets one Service wants in the table (while it is announced). */
@@ -100,7 +100,7 @@ static void routes_grow(struct k8s_proto *p)
 	/* sized by the live slots, tombstones dropped: churn does not grow it */
 	for (size_t i = 0; i < osize; i++)
 		live += old[i].used;
-	for (p->rsize = 256; p->rsize < (live + 1) * 4;)
+	for (p->rsize = 256; p->rsize < (live + 1) * 3;)
 		p->rsize *= 2;
 	p->routes = xzalloc(p->rsize * sizeof *p->routes);
 	p->rcount = 0;
@@ -320,7 +320,7 @@ static int service_nets(const struct k8s_proto *p, const struct service *s, net_
 				v[n++] = net;
 		}
 	}
-	*out = v;
+	*out = xrealloc(v, (size_t)n * sizeof *v);	/* kept while announced: no slack */
 	return n;
 }
 
@@ -374,11 +374,13 @@ static void ann_service(struct k8s_proto *p, const char *key, struct touched *t)
 {
 	struct service *s = k8s_set_get(&p->db.services, key);
 	struct k8s_ann *a = k8s_set_get(&p->anns, key);
-	net_addr *nets;
+	net_addr *nets = NULL;
 	int n = s ? service_nets(p, s, &nets) : 0;
 
-	if (!n)
+	if (!n) {
+		free(nets);
 		nets = NULL;
+	}
 	if (!a && !n)
 		return;
 	if (!a) {
