@@ -258,6 +258,22 @@ static void static_postconfig(struct proto_config *c)
 {
 	struct static_config *sc = (struct static_config *)c;
 
+	if (dup.owner == sc && dup.n == (uint32_t)sc->nroutes) {
+		sc->sorted = !dup.hashed;
+	} else {
+		/* no route of its own: the template's, in their order */
+		struct ent_iter it = { sc->routes, 0 };
+		net_addr prev, n;
+		int any = 0;
+		sc->sorted = 1;
+		while (sc->sorted && ent_next(&it, &n)) {
+			if (any && net_cmp(&prev, &n) >= 0)
+				sc->sorted = 0;
+			prev = n;
+			any = 1;
+		}
+	}
+
 	if (c->is_template && dup.owner == sc && dup.n == (uint32_t)sc->nroutes && dup.n) {
 		/* protocols made from the template tell where its routes are */
 		uint32_t *l = cf_alloc(sizeof *l * dup.n);
@@ -343,7 +359,9 @@ static int static_shutdown(struct proto *p, enum proto_down_reason why)
 
 /* A soft reconfiguration changes just the differences: routes of the new
  * config that the table already has from us are no-ops in rte_update(),
- * and routes of the old config missing from the new one are withdrawn. */
+ * and routes of the old config missing from the new one are withdrawn.
+ * Two configs in order (generated ones) are merged instead, in one pass
+ * that touches the table only for the differences. */
 static int static_reconfigure(struct proto *p, struct proto_config *n)
 {
 	const struct static_config *o = (const void *)p->cf, *nc = (const void *)n;
@@ -352,6 +370,26 @@ static int static_reconfigure(struct proto *p, struct proto_config *n)
 	struct rta *a = rta_empty();
 	const uint8_t *e;
 	net_addr net;
+
+	if (o->sorted && nc->sorted) {
+		struct ent_iter io = { o->routes, 0 };
+		net_addr x;
+		int hx = ent_next(&io, &x) != NULL, hy = ent_next(&it, &net) != NULL;
+		while (hx || hy) {
+			int c = !hx ? 1 : !hy ? -1 : net_cmp(&x, &net);
+			if (c <= 0) {
+				if (c < 0)
+					rte_update(p, &x, NULL);
+				hx = ent_next(&io, &x) != NULL;
+			}
+			if (c >= 0) {
+				if (c > 0)
+					rte_update(p, &net, a);
+				hy = ent_next(&it, &net) != NULL;
+			}
+		}
+		return 1;
+	}
 
 	while ((e = ent_next(&it, &net))) {
 		set_add(&now, e);

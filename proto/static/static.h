@@ -18,6 +18,7 @@ struct static_config {
 	struct proto_config c;
 	struct static_block *routes, *last;	/* in config order */
 	int nroutes;
+	int sorted;			/* each route greater (net_cmp) than the one before */
 	/* a template's routes' lines, for duplicate errors in protocols
 	 * made from it (a million routes: no full location, and none kept
 	 * once a protocol's block is parsed) */

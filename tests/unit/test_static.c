@@ -190,6 +190,27 @@ START_TEST(reconfigure_changes_only_the_difference)
 	ck_assert(in_table("100.64.0.7/32"));
 	ck_assert(!in_table("2001:db8::/48"));
 
+	/* a config out of order takes the other way (a hash of the new routes) */
+	char *t3 = many(n, 9, "100.64.0.0/10");
+	struct config *c3 = parse(t3);
+	ck_assert_msg(c3 != NULL, "%s", err);
+	struct proto_config *p3 = proto_named(c3, "s");
+	ck_assert_int_eq(((struct static_config *)p0)->sorted, 1);
+	ck_assert_int_eq(((struct static_config *)p3)->sorted, 0);
+	ck_assert_int_eq(proto_static.reconfigure(&p, p3), 1);
+	p.cf = p3;
+	ck_assert_uint_eq(rt_src_routes(&p), (unsigned)n);
+	ck_assert(!in_table("100.64.0.9/32"));
+	ck_assert(in_table("100.64.0.0/10"));
+	ck_assert(in_table("100.64.0.7/32"));
+	ck_assert_int_eq(proto_static.reconfigure(&p, p0), 1);
+	p.cf = p0;
+	ck_assert_uint_eq(rt_src_routes(&p), (unsigned)n);
+	ck_assert(in_table("100.64.0.9/32"));
+	ck_assert(!in_table("100.64.0.0/10"));
+	config_free(c3);
+	free(t3);
+
 	ck_assert_int_eq(proto_static.shutdown(&p, PDR_SHUTDOWN), PS_DOWN);
 	ck_assert_uint_eq(rt_src_routes(&p), 0);
 	rt_flush();
