@@ -116,14 +116,21 @@ void k8s_node_free(struct k8s_node *n)
 
 const char *svc_metallb_annotation(const struct service *s, const char *suffix)
 {
+	static const char stable[] = "metallb.io/", legacy[] = "metallb.universe.tf/";
 	char k[128];
 	const char *v;
+	size_t n = strlen(suffix);
 
+	/* no printf: the allocator asks this several times per Service per run */
+	if (!s->annotations || !s->annotations->n || n + sizeof legacy > sizeof k)
+		return NULL;
 	/* the stable prefix wins when both are given, as in MetalLB */
-	snprintf(k, sizeof k, "metallb.io/%s", suffix);
+	memcpy(k, stable, sizeof stable - 1);
+	memcpy(k + sizeof stable - 1, suffix, n + 1);
 	if ((v = kv_get(s->annotations, k)))
 		return v;
-	snprintf(k, sizeof k, "metallb.universe.tf/%s", suffix);
+	memcpy(k, legacy, sizeof legacy - 1);
+	memcpy(k + sizeof legacy - 1, suffix, n + 1);
 	return kv_get(s->annotations, k);
 }
 
