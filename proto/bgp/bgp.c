@@ -118,15 +118,21 @@ struct bgp_listener {
 
 static struct bgp_listener *listeners;
 
-static struct bgp_proto *bgp_find_by_remote(ip_addr remote)
+/* The protocol an accepted connection belongs to: its neighbor address is
+ * the remote end, and its `local` address (if it names one) the local end:
+ * two sessions from two of our addresses to one neighbor are two protocols. */
+static struct bgp_proto *bgp_find_by_remote(ip_addr remote, int has_local, ip_addr local)
 {
 	for (struct proto *p = proto_list; p; p = p->next) {
 		if (p->class != &proto_bgp || !p->cf || p->state == PS_DOWN)
 			continue;
 		struct bgp_proto *bp = (struct bgp_proto *)p;
 		struct bgp_config *c = (struct bgp_config *)p->cf;
-		if (bp->s && ip_equal(c->remote_ip, remote))
-			return bp;
+		if (!bp->s || !ip_equal(c->remote_ip, remote))
+			continue;
+		if (has_local && c->has_local_ip && !ip_equal(c->local_ip, local))
+			continue;
+		return bp;
 	}
 	return NULL;
 }
@@ -143,9 +149,15 @@ static void bgp_accept(int fd, void *data)
 		return;
 	}
 	remote = ip_from_sa(&ss, NULL);
-	struct bgp_proto *bp = bgp_find_by_remote(remote);
+	struct sockaddr_storage ls;
+	socklen_t llen = sizeof ls;
+	int has_local = getsockname(fd, (struct sockaddr *)&ls, &llen) == 0;
+	ip_addr local = has_local ? ip_from_sa(&ls, NULL) : remote;
+	struct bgp_proto *bp = bgp_find_by_remote(remote, has_local, local);
 	if (!bp) {
-		log_msg(L_REMOTE, "BGP: connection from %s rejected: no protocol has that neighbor", ip_ntop(remote, a));
+		char b[IP_STRLEN];
+		log_msg(L_REMOTE, "BGP: connection from %s rejected: no protocol has that neighbor (on %s)",
+			ip_ntop(remote, a), ip_ntop(local, b));
 		bgp_conn_reject(fd, 0);
 		return;
 	}

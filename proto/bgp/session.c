@@ -790,6 +790,25 @@ void bgp_conn_reject(int fd, int ttl)
 
 void bgp_session_accept(struct bgp_session *s, int fd)
 {
+	/*
+	 * RFC 4724 4.2: a neighbor that can restart gracefully keeps its
+	 * forwarding state across a restart, and we keep its routes as stale
+	 * meanwhile.  When it connects again while its session is still
+	 * Established here, it restarted without our seeing the old
+	 * connection go (its FIN or reset lost, or not sent): as BIRD does,
+	 * take that as its restart: the old connection goes without a
+	 * NOTIFICATION (so the glue keeps the routes as stale), and the new
+	 * one is accepted instead of rejected.
+	 */
+	if (s->admin_up && s->est && s->cf.gr && s->est->peer.caps.gr) {
+		slog(s, 1, "new connection from the neighbor while Established: taken as its graceful restart");
+		conn_close(s->est, "neighbor restarted (new connection while Established)", NULL);
+		/* no backoff: the neighbor is back already */
+		s->in_backoff = 0;
+		tm_stop(s->idle_t);
+		if (!s->cf.passive)
+			tm_start(s->retry_t, s->cf.connect_retry ? s->cf.connect_retry : 5);
+	}
 	/* RFC 4271 8.2.2: in Idle, incoming connections are refused.  And 6.8:
 	 * with an Established connection, a new one is closed.  We decide
 	 * before any OPEN arrives, so this is no collision (which would need

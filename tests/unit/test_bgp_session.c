@@ -34,6 +34,7 @@ struct side {
 };
 
 static struct side A, B;
+static int side_gr;			/* side_init() offers graceful restart */
 static int (*done)(void);
 static uint16_t port;
 
@@ -138,6 +139,8 @@ static void side_init(struct side *x, const char *local, uint32_t as, const char
 	cf.error_wait_max = 2;
 	cf.multihop = 2;
 	cf.passive = (uint8_t)passive;
+	cf.gr = (uint8_t)side_gr;
+	cf.gr_time = 120;
 	x->s = bgp_session_new(&cf, &ops, x);
 	ck_assert_ptr_nonnull(x->s);
 	struct sk_tcp_opts o = { .local = cf.local, .has_local = 1 };
@@ -358,6 +361,31 @@ START_TEST(test_reject)
 	bgp_session_stop(A.s, BGP_CEASE_ADMIN_SHUTDOWN, NULL);
 	ck_assert_int_eq(rej_try("127.0.0.22", "127.0.0.21", got, sizeof(got)), (ssize_t)sizeof(want));
 	ck_assert_mem_eq(got, want, sizeof(want));
+	side_free(&A);
+	side_free(&B);
+}
+END_TEST
+
+/* RFC 4724 4.2, as BIRD: a neighbor with graceful restart that connects
+ * again while Established has restarted; its new connection is taken (we
+ * answer with our OPEN) and the old one goes without a NOTIFICATION. */
+START_TEST(test_gr_new_connection)
+{
+	uint8_t got[256];
+
+	side_gr = 1;
+	side_init(&A, "127.0.0.23", 65023, "127.0.0.24", 65024, 1);
+	side_init(&B, "127.0.0.24", 65024, "127.0.0.23", 65023, 0);
+	side_gr = 0;
+	bgp_session_start(A.s);
+	bgp_session_start(B.s);
+	run_until(both_up, 10);
+	ck_assert(both_up());
+	ssize_t n = rej_try("127.0.0.24", "127.0.0.23", got, sizeof(got));
+	ck_assert_int_ge(n, BGP_HDR_LEN);
+	ck_assert_uint_eq(got[18], BGP_MSG_OPEN);
+	ck_assert_int_eq(A.downs, 1);
+	ck_assert(!A.down.notif_sent && !A.down.notif_received);
 	side_free(&A);
 	side_free(&B);
 }
@@ -648,6 +676,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_collision_and_updates);
 	tcase_add_test(t, test_passive_and_restart);
 	tcase_add_test(t, test_reject);
+	tcase_add_test(t, test_gr_new_connection);
 	tcase_add_test(t, test_bad_peer_as);
 	tcase_add_test(t, test_hold_timer);
 	tcase_add_test(t, test_bad_hold_time);
