@@ -8,6 +8,7 @@
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nest/pool_alloc.h"
@@ -44,8 +45,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	k8s_db_free(&db);
 	pa_state_init(&st);
-	if (pa_state_parse(&st, (const char *)data, size, err, sizeof err) != 0)
+	if (pa_state_parse(&st, (const char *)data, size, err, sizeof err) != 0) {
 		assert(err[0]);
+	} else {
+		/* the state file is written by hand: what it writes reads back
+		 * the same, and writing that again gives the same bytes */
+		struct pa_state again;
+		char *text = pa_state_format(&st);
+		pa_state_init(&again);
+		assert(pa_state_parse(&again, text, strlen(text), err, sizeof err) == 0);
+		char *text2 = pa_state_format(&again);
+		assert(!strcmp(text, text2));
+		free(text);
+		free(text2);
+		pa_state_free(&again);
+	}
 	pa_state_free(&st);
 	return 0;
 }

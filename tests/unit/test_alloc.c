@@ -16,6 +16,7 @@
  * Expect:   "NS/NAME=ADDR[,ADDR]@POOL", "NS/NAME=pending:WORDS-IN-REASON", "NS/NAME=-" (not served)
  */
 #include <check.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -662,6 +663,61 @@ START_TEST(test_state_roundtrip)
 }
 END_TEST
 
+/* The state file is written by hand: byte for byte what jansson writes. */
+static char *format_jansson(const struct pa_state *st)
+{
+	json_t *arr = json_array();
+	char b[IP_STRLEN];
+
+	for (int i = 0; i < st->set.n; i++) {
+		const struct pa_entry *e = st->set.obj[i];
+		if (!e->naddrs || !e->pool)
+			continue;
+		json_t *a = json_array();
+		for (int j = 0; j < e->naddrs; j++)
+			json_array_append_new(a, json_string(ip_ntop(e->addrs[j], b)));
+		json_t *o = json_pack("{s:s, s:s, s:o}", "service", e->key, "pool", e->pool, "addresses", a);
+		if (e->uid)
+			json_object_set_new(o, "uid", json_string(e->uid));
+		json_array_append_new(arr, o);
+	}
+	json_t *doc = json_pack("{s:i, s:o}", "version", 1, "allocations", arr);
+	char *text = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS);
+	json_decref(doc);
+	return text;
+}
+
+START_TEST(test_state_format)
+{
+	static const char *const docs[] = {
+		"{\"version\":1,\"allocations\":[]}",
+		"{\"version\":1,\"allocations\":[{\"service\":\"d/a\",\"pool\":\"p\",\"addresses\":[\"203.0.113.1\"]}]}",
+		"{\"version\":1,\"allocations\":[{\"service\":\"d/a\",\"uid\":\"u1\",\"pool\":\"p\","
+		"\"addresses\":[\"203.0.113.1\",\"2001:db8::1\"]},{\"service\":\"d/b\",\"uid\":\"u2\","
+		"\"pool\":\"q\",\"addresses\":[\"2001:db8::2\"]}]}",
+		"{\"version\":1,\"allocations\":[{\"service\":\"d/\\\"q\\\\\\n\\t\\u0001\\/x\",\"uid\":\"\\b\\f\\r\u00e9\","
+		"\"pool\":\"p \\u001f\",\"addresses\":[\"203.0.113.1\"]}]}",
+	};
+	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+		struct pa_state a;
+		char err[256];
+		pa_state_init(&a);
+		ck_assert_msg(pa_state_parse(&a, docs[i], strlen(docs[i]), err, sizeof err) == 0, "%s", err);
+		/* a pending entry (no addresses) is not written */
+		struct service *s = svc_new();
+		s->key = xstrdup("z/pending");
+		s->served = 1;
+		pa_state_from_services(&a, &s, 1);
+		char *mine = pa_state_format(&a), *ref = format_jansson(&a);
+		ck_assert_msg(!strcmp(mine, ref), "doc %zu:\n%s\njansson:\n%s", i, mine, ref);
+		free(mine);
+		free(ref);
+		svc_free(s);
+		pa_state_free(&a);
+	}
+}
+END_TEST
+
 START_TEST(test_state_bad)
 {
 	struct pa_state a;
@@ -779,6 +835,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_inputs_equal, 0, NSCEN);
 	tcase_add_test(tc, test_inputs_differ);
 	tcase_add_test(ts, test_state_roundtrip);
+	tcase_add_test(ts, test_state_format);
 	tcase_add_test(ts, test_state_bad);
 	tcase_add_test(ts, test_state_atomic);
 	tcase_add_test(ts, test_many);
