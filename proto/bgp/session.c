@@ -835,9 +835,11 @@ void bgp_session_accept(struct bgp_session *s, int fd)
 	 * 256 - hops (IP_MINTTL / IPV6_MINHOPCOUNT), and ours leave with 255.
 	 * What that protects: from here on, a sender further away than the
 	 * configured hops cannot take part in the session: its OPEN may have
-	 * come in, but its KEEPALIVE never does, so the connection never
-	 * reaches Established and dies with the hold timer; forged resets and
-	 * data from afar are dropped for the life of the session.  What it
+	 * come in (we then get as far as OpenConfirm), but its KEEPALIVE
+	 * never does, so the connection never reaches Established here and
+	 * dies with the hold timer (the sender, which does get our segments,
+	 * may think it Established until then); forged resets and data from
+	 * afar are dropped for the life of the session.  What it
 	 * does not: the listener is shared by all peers and has no minimum,
 	 * so the SYN and the handshake were accepted from any distance (a
 	 * flood of them from afar still fills the accept queue), and whatever
