@@ -90,6 +90,56 @@ void pa_state_from_services(struct pa_state *st, struct service *const *svcs, in
 	}
 }
 
+static int str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static void str_set(char **dst, const char *v)
+{
+	if (str_eq(*dst, v))
+		return;
+	free(*dst);
+	*dst = v ? xstrdup(v) : NULL;
+}
+
+int pa_state_sync(struct pa_state *st, struct service *const *svcs, int n)
+{
+	unsigned pass = ++st->pass;
+	int removed = 0, j = 0;
+
+	for (int i = 0; i < n; i++) {
+		const struct service *s = svcs[i];
+		if (!s->served)
+			continue;
+		struct pa_entry *e = k8s_set_get(&st->set, s->key);
+		if (!e) {
+			e = xzalloc(sizeof *e);
+			e->key = xstrdup(s->key);
+			k8s_set_put(&st->set, e->key, e);
+		}
+		str_set(&e->uid, s->uid);
+		str_set(&e->pool, s->pool);
+		str_set(&e->reason, s->reason[0] ? s->reason : NULL);
+		e->naddrs = s->naddrs;
+		memcpy(e->addrs, s->addrs, sizeof e->addrs);
+		e->seen = pass;
+	}
+	/* the others go, in one pass over the sorted set */
+	for (int i = 0; i < st->set.n; i++) {
+		struct pa_entry *e = st->set.obj[i];
+		if (e->seen != pass) {
+			removed += e->naddrs > 0;
+			entry_free(e);
+			continue;
+		}
+		st->set.obj[j] = e;
+		st->set.keys[j++] = e->key;
+	}
+	st->set.n = j;
+	return removed;
+}
+
 /* A growing string for the state file. */
 struct sbuf {
 	char *p;

@@ -26,16 +26,22 @@ struct pa_entry {
 	ip_addr addrs[SVC_MAX_ADDRS];
 	int naddrs;
 	char *reason;			/* pending reason last logged, or NULL */
+	unsigned seen;			/* pa_state_sync's pass */
 };
 
 struct pa_state {
 	struct k8s_set set;		/* of struct pa_entry, by key */
+	unsigned pass;
 };
 
 void pa_state_init(struct pa_state *st);
 void pa_state_free(struct pa_state *st);
 /* The allocations of the Services as they are now (served ones only). */
 void pa_state_from_services(struct pa_state *st, struct service *const *svcs, int n);
+/* The same, in place: st ends as pa_state_from_services() would make it
+ * from empty, touching only entries that differ.  Returns how many entries
+ * with addresses went away. */
+int pa_state_sync(struct pa_state *st, struct service *const *svcs, int n);
 const struct pa_entry *pa_state_get(const struct pa_state *st, const char *key);
 
 /* Persistence in the state directory: a JSON document

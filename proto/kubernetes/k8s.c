@@ -772,7 +772,6 @@ static double ms_since(const struct timespec *t0)
 
 static int allocate_and_log(struct k8s_proto *p, const struct timespec *t0, double *t_alloc, double *t_log)
 {
-	struct pa_state next;
 	char b[IP_STRLEN * 2 + 4];
 
 	int changed = pa_run(config ? config->pools : NULL, (struct service *const *)p->db.services.obj,
@@ -797,16 +796,7 @@ static int allocate_and_log(struct k8s_proto *p, const struct timespec *t0, doub
 			proto_log(&p->p, L_WARN, "%s: pending: %s", s->key, s->reason);
 		}
 	}
-	pa_state_init(&next);
-	pa_state_from_services(&next, (struct service *const *)p->db.services.obj, p->db.services.n);
-	int removed = 0;
-	for (int i = 0; i < p->alloc.set.n; i++) {
-		const struct pa_entry *e = p->alloc.set.obj[i];
-		if (e->naddrs && !pa_state_get(&next, e->key))
-			removed++;
-	}
-	pa_state_free(&p->alloc);
-	p->alloc = next;
+	int removed = pa_state_sync(&p->alloc, (struct service *const *)p->db.services.obj, p->db.services.n);
 	*t_log = ms_since(t0);
 	if (changed || removed)
 		save_allocations(p);

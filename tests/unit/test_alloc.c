@@ -498,6 +498,29 @@ static const struct scen scens[] = {
 
 #define NSCEN ((int)(sizeof scens / sizeof scens[0]))
 
+static int str_same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static int states_equal(const struct pa_state *a, const struct pa_state *b)
+{
+	if (a->set.n != b->set.n)
+		return 0;
+	for (int i = 0; i < a->set.n; i++) {
+		const struct pa_entry *x = a->set.obj[i], *y = b->set.obj[i];
+		if (strcmp(x->key, y->key) || strcmp(a->set.keys[i], b->set.keys[i]) || !str_same(x->uid, y->uid) ||
+		    !str_same(x->pool, y->pool) || !str_same(x->reason, y->reason) || x->naddrs != y->naddrs)
+			return 0;
+		for (int j = 0; j < x->naddrs; j++)
+			if (!ip_equal(x->addrs[j], y->addrs[j]))
+				return 0;
+		if (pa_state_get(b, x->key) != y)
+			return 0;
+	}
+	return 1;
+}
+
 START_TEST(test_scenario)
 {
 	const struct scen *sc = &scens[_i];
@@ -517,6 +540,22 @@ START_TEST(test_scenario)
 		result(svcs[i], first[i], sizeof first[i]);
 	pa_state_init(&prev);
 	pa_state_from_services(&prev, svcs, n);
+	/* the same state made in place over another one */
+	{
+		static const char junk[] = "{\"version\":1,\"allocations\":[{\"service\":\"zz/gone\",\"pool\":\"p\","
+			"\"addresses\":[\"203.0.113.9\"]},{\"service\":\"d/a\",\"uid\":\"old\",\"pool\":\"other\","
+			"\"addresses\":[\"198.51.100.9\"]}]}";
+		struct pa_state in;
+		char err[256];
+		pa_state_init(&in);
+		ck_assert(pa_state_parse(&in, junk, strlen(junk), err, sizeof err) == 0);
+		int gone = 1 + !pa_state_get(&prev, "d/a");
+		ck_assert_int_eq(pa_state_sync(&in, svcs, n), gone);
+		ck_assert_msg(states_equal(&prev, &in), "%s: pa_state_sync differs", sc->name);
+		ck_assert_int_eq(pa_state_sync(&in, svcs, n), 0);
+		ck_assert(states_equal(&prev, &in));
+		pa_state_free(&in);
+	}
 	ck_assert_msg(pa_run(pools, svcs, n, sc->lb_class, &prev) == 0, "%s: not a fixed point", sc->name);
 	check_expect(sc->name, 1, svcs, n, sc->expect);
 	for (int i = 0; i < n; i++) {
