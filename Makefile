@@ -20,6 +20,11 @@ VERSION := 0.1.0
 
 CC ?= cc
 O := obj
+# The programs: at the top of the tree for the default build (where tests,
+# README and the man pages expect them), inside $(O) for any other, so that a
+# sanitizer build (O=obj-san) never replaces the normal ones.
+BIN := $(if $(filter obj,$(O)),.,$(O))
+PROGS := $(BIN)/metalbird $(BIN)/metalbirdc $(BIN)/metalbird-convert
 PKGS := libevent jansson libcurl yaml-0.1 libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -43,7 +48,7 @@ GRAMMAR_FRAGS := conf/confbase.y
 UNIT_TESTS :=
 FUZZERS :=
 
-all: metalbird metalbirdc metalbird-convert
+all: $(PROGS)
 
 include $(sort $(wildcard */Makefile.inc */*/Makefile.inc))
 
@@ -94,15 +99,15 @@ DAEMON_OBJS := $(call obj_of,$(DAEMON_SRCS)) $(GEN_OBJS)
 CLIENT_OBJS := $(call obj_of,$(CLIENT_SRCS))
 CONVERT_OBJS := $(call obj_of,$(CONVERT_SRCS))
 
-metalbird: $(DAEMON_OBJS)
+$(BIN)/metalbird: $(DAEMON_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-metalbirdc: $(CLIENT_OBJS)
+$(BIN)/metalbirdc: $(CLIENT_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -lreadline
 
-metalbird-convert: $(CONVERT_OBJS)
+$(BIN)/metalbird-convert: $(CONVERT_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -158,15 +163,15 @@ demo: deps
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
-	install -m 0755 metalbird $(DESTDIR)$(SBINDIR)/metalbird
-	install -m 0755 metalbirdc $(DESTDIR)$(BINDIR)/metalbirdc
-	install -m 0755 metalbird-convert $(DESTDIR)$(BINDIR)/metalbird-convert
+	install -m 0755 $(BIN)/metalbird $(DESTDIR)$(SBINDIR)/metalbird
+	install -m 0755 $(BIN)/metalbirdc $(DESTDIR)$(BINDIR)/metalbirdc
+	install -m 0755 $(BIN)/metalbird-convert $(DESTDIR)$(BINDIR)/metalbird-convert
 	install -m 0644 doc/metalbird.8 doc/metalbirdc.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 doc/metallb.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0644 doc/metalbirdc.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/metalbirdc
 
 clean:
-	rm -rf $(O) metalbird metalbirdc metalbird-convert
+	rm -rf $(O) $(PROGS)
 
 .PHONY: all unit fuzz check demo deps install clean
