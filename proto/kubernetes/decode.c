@@ -109,6 +109,7 @@ static int get_kv(struct dctx *d, const json_t *o, const char *key, const char *
 	const char *k;
 	int i = 0;
 
+	*out = NULL;	/* the caller frees it, also on an error */
 	if (get_obj(d, o, key, path, &m))
 		return -1;
 	*out = kv_list_new(m ? (int)json_object_size(m) : 0);

@@ -125,6 +125,8 @@ static const struct bad bads[] = {
 	{ SVC(META, "{\"ipFamilyPolicy\":\"Dual\"}"), "spec.ipFamilyPolicy" },
 	{ SVC(META, "{\"externalTrafficPolicy\":\"Nearest\"}"), "spec.externalTrafficPolicy" },
 	{ SVC(META, "{\"selector\":{\"a\":1}}"), "spec.selector[\"a\"]: expected a string" },
+	/* found by the fuzzer: the error path freed a list never made */
+	{ SVC(META, "{\"selector\":\"app=web\"}"), "spec.selector: expected an object" },
 	{ SVC("{\"name\":\"web\",\"namespace\":\"shop\",\"labels\":[]}", "{}"), "metadata.labels: expected an object" },
 	{ SVC("{\"name\":\"web\",\"namespace\":\"shop\",\"annotations\":{\"x\":true}}", "{}"), "metadata.annotations[\"x\"]" },
 	{ SVC("{\"name\":\"web\",\"namespace\":\"shop\",\"creationTimestamp\":\"yesterday\"}", "{}"),
