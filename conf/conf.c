@@ -442,7 +442,9 @@ void config_dump(FILE *out, const struct config *c)
 	/* constants, functions and filters before the protocols that name them */
 	filter_dump_defs(out, c);
 	for (const struct proto_config *p = c->protos; p; p = p->next) {
-		fprintf(out, "\nprotocol %s %s {\n", p->class->name, p->name);
+		fprintf(out, "\nprotocol %s ", p->class->name);
+		cf_put_name(out, p->name);
+		fputs(" {\n", out);
 		if (p->description)
 			dump_kv(out, "\t", "description", p->description);
 		fprintf(out, "\tdisabled %s;\n", p->disabled ? "yes" : "no");

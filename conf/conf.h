@@ -145,6 +145,9 @@ extern struct cf_loc cf_tok_loc;	/* position of the last token read */
 extern int cf_tok_len;			/* its length */
 extern const char *cf_tok_text;		/* its text */
 int cf_keyword_token(const char *word);	/* token of a keyword, or 0 */
+/* Print a name as the config language reads it back: bare when it is a
+ * plain word, else in apostrophes ('prod-pool'). */
+void cf_put_name(FILE *out, const char *name);
 extern int cf_start_token;		/* a start token the lexer returns first (CLI parsing) */
 
 /* The generated parser's stack memory (YYMALLOC/YYFREE): what an error

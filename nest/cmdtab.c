@@ -49,6 +49,20 @@ int cmd_tokenize(const char *line, struct cmd_line *out, const char **err)
 				return -1;
 			}
 			p++;
+		} else if (*p == '\'') {
+			/* a name in apostrophes, as the config writes 'prod-pool':
+			 * the name itself, not a pattern */
+			p++;
+			while (*p && *p != '\'') {
+				if (o + 1 >= end)
+					goto toolong;
+				*o++ = *p++;
+			}
+			if (*p != '\'') {
+				*err = "unterminated name in apostrophes";
+				return -1;
+			}
+			p++;
 		} else {
 			while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
 				if (o + 1 >= end)

@@ -183,7 +183,9 @@ void pool_config_dump(FILE *out, const struct pool_config *p)
 {
 	char a[IP_STRLEN], b[IP_STRLEN];
 
-	fprintf(out, "pool %s {\n", p->name);
+	fputs("pool ", out);
+	cf_put_name(out, p->name);
+	fputs(" {\n", out);
 	for (struct pool_range *r = p->ranges; r; r = r->next) {
 		if (r->is_cidr)
 			fprintf(out, "\taddresses %s/%d;\n", ip_ntop(r->first, a), r->cidr_len);

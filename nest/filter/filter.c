@@ -756,7 +756,7 @@ void f_dump_expr(FILE *out, const struct f_inst *i)
 	}
 	switch ((enum f_code_op)i->op) {
 	case FI_CONST: dump_val(out, &i->val); return;
-	case FI_VAR: fputs(i->name, out); return;
+	case FI_VAR: cf_put_name(out, i->name); return;
 	case FI_ATTR:
 		fputs(f_attr_name((enum f_attr)i->attr), out);
 		if (i->a[0]) {
@@ -779,7 +779,8 @@ void f_dump_expr(FILE *out, const struct f_inst *i)
 		fputc(')', out);
 		return;
 	case FI_CALL:
-		fprintf(out, "%s(", i->fn->name);
+		cf_put_name(out, i->fn->name);
+		fputc('(', out);
 		dump_args(out, i->a[0]);
 		fputc(')', out);
 		return;
@@ -832,15 +833,17 @@ static void dump_stmt(FILE *out, const struct f_inst *i)
 		fputs("}", out);
 		return;
 	case FI_NOP:
-		if (i->attr)
-			fprintf(out, "%s %s;", f_type_name((enum f_type)i->attr), i->name);
-		else
-			fputc(';', out);
+		if (i->attr) {
+			fprintf(out, "%s ", f_type_name((enum f_type)i->attr));
+			cf_put_name(out, i->name);
+		}
+		fputc(';', out);
 		return;
 	case FI_SET_VAR:
 		if (i->attr)
 			fprintf(out, "%s ", f_type_name((enum f_type)i->attr));
-		fprintf(out, "%s = ", i->name);
+		cf_put_name(out, i->name);
+		fputs(" = ", out);
 		f_dump_expr(out, i->a[0]);
 		fputc(';', out);
 		return;
@@ -910,7 +913,8 @@ void filter_dump_spec(FILE *out, const struct filter *f)
 		return;
 	}
 	if (f->name) {
-		fprintf(out, "filter %s", f->name);
+		fputs("filter ", out);
+		cf_put_name(out, f->name);
 		return;
 	}
 	const struct f_code *c = f->code;
@@ -931,15 +935,21 @@ void filter_dump_defs(FILE *out, const struct config *c)
 	for (const struct f_def *d = fc ? fc->defs : NULL; d; d = d->next) {
 		switch (d->cls) {
 		case SYM_CONSTANT:
-			fprintf(out, "define %s = ", d->name);
+			fputs("define ", out);
+			cf_put_name(out, d->name);
+			fputs(" = ", out);
 			dump_val(out, d->def);
 			fputs(";\n", out);
 			break;
 		case SYM_FUNCTION: {
 			const struct f_function *fn = d->def;
-			fprintf(out, "function %s(", fn->name);
-			for (int k = 0; k < fn->nargs; k++)
-				fprintf(out, "%s%s %s", k ? "; " : "", f_type_name(fn->argt[k]), fn->argn[k]);
+			fputs("function ", out);
+			cf_put_name(out, fn->name);
+			fputc('(', out);
+			for (int k = 0; k < fn->nargs; k++) {
+				fprintf(out, "%s%s ", k ? "; " : "", f_type_name(fn->argt[k]));
+				cf_put_name(out, fn->argn[k]);
+			}
 			fputs(")", out);
 			/* set types have no `->` form; the returns give them again */
 			if (fn->ret != T_VOID && fn->ret < T_SET_INT)
@@ -952,7 +962,9 @@ void filter_dump_defs(FILE *out, const struct config *c)
 		case SYM_FILTER: {
 			const struct filter *f = d->def;
 			const struct f_code *code = f->code;
-			fprintf(out, "filter %s { ", f->name);
+			fputs("filter ", out);
+			cf_put_name(out, f->name);
+			fputs(" { ", out);
 			f_dump_stmts(out, code->body);
 			fputs("}\n", out);
 			break;

@@ -49,6 +49,15 @@ START_TEST(tokenize)
 	ck_assert_int_eq(L.ntok, 0);
 	ck_assert_int_eq(cmd_tokenize("configure \"open", &L, &e), -1);
 	ck_assert_str_eq(e, "unterminated string");
+	/* a name in apostrophes is that name, not a pattern */
+	ck_assert_int_eq(cmd_tokenize("show protocols 'tor-1' all", &L, &e), 0);
+	ck_assert_int_eq(L.ntok, 4);
+	ck_assert_str_eq(L.tok[2].s, "tor-1");
+	ck_assert(!L.tok[2].quoted);
+	ck_assert_int_eq(L.tok[2].col, 15);
+	ck_assert_str_eq(L.tok[3].s, "all");
+	ck_assert_int_eq(cmd_tokenize("show protocols 'tor-1", &L, &e), -1);
+	ck_assert_str_eq(e, "unterminated name in apostrophes");
 	ck_assert_int_eq(cmd_tokenize("\"\"", &L, &e), 0);
 	ck_assert_int_eq(L.ntok, 1);
 	ck_assert_str_eq(L.tok[0].s, "");
