@@ -9,9 +9,12 @@
  * `protocol l2` per L2Advertisement.  MetalLB announces nothing for a pool
  * that no advertisement selects; metalbird, without any bgp or l2 protocol,
  * would announce every pool in layer 2, so then the output says
- * `protocol l2 { export none; }`.  Names become config names (letters,
- * digits, '_'), unique across pools, filters and protocols; the MetalLB name
- * is kept in a comment.
+ * `protocol l2 { export none; }`.  A name stays as MetalLB has it (a
+ * Kubernetes name: letters, digits, '-', '.'), written in apostrophes where
+ * it is no plain word ('prod-pool'), so that Services naming the pool in
+ * metallb.io/address-pool keep working; anything else becomes letters,
+ * digits and '_' with the MetalLB name in a comment.  Names are unique
+ * across pools, filters and protocols.
  */
 #include "conf/convert/convert.h"
 
@@ -58,11 +61,41 @@ static int is_keyword(const char *w)
 	return 0;
 }
 
+/* Characters that a name in apostrophes may hold (conf/cf-lex.l). */
+static int name_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.' || c == ':';
+}
+
+static int plain_word(const char *s)
+{
+	if (!isalpha((unsigned char)*s) && *s != '_')
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return 0;
+	return 1;
+}
+
+/* A config name as the config is to say it: bare, or in apostrophes. */
+static const char *sym(struct em *e, const char *name)
+{
+	return plain_word(name) && !is_keyword(name) ? name : cv_printf(e->m, "'%s'", name);
+}
+
 static const char *config_name(struct em *e, const char *name, const char *fallback)
 {
 	char buf[128];
 	size_t o = 0;
+	int keep = *name && strlen(name) < sizeof buf - 8;
 
+	for (const char *p = name; keep && *p; p++)
+		keep = name_char(*p);
+	if (keep) {
+		/* in apostrophes where needed (sym()): the name MetalLB has */
+		snprintf(buf, sizeof buf, "%s", name);
+		goto unique;
+	}
 	for (const char *p = name; *p && o < sizeof buf - 8; p++)
 		buf[o++] = isalnum((unsigned char)*p) ? *p : '_';
 	buf[o] = 0;
@@ -76,6 +109,7 @@ static const char *config_name(struct em *e, const char *name, const char *fallb
 		snprintf(tmp, sizeof tmp, "%s_%s", buf, fallback);
 		snprintf(buf, sizeof buf, "%s", tmp);
 	}
+unique:;
 	char *n = cv_strdup(e->m, buf);
 	for (int k = 2; cv_has(&e->used, n); k++)
 		n = cv_printf(e->m, "%s_%d", buf, k);
@@ -342,7 +376,7 @@ static void emit_pool(struct em *e, struct cv_pool *p)
 	if (strcmp(p->o.cname, p->o.name))
 		comment(e, "", cv_printf(e->m, "MetalLB name \"%s\": Services that name this pool in "
 					 "metallb.io/address-pool must use \"%s\"", p->o.name, p->o.cname));
-	fprintf(e->out, "pool %s {\n\taddresses ", p->o.cname);
+	fprintf(e->out, "pool %s {\n\taddresses ", sym(e, p->o.cname));
 	for (int i = 0; i < p->addrs.n; i++)
 		fprintf(e->out, "%s%s", i ? ", " : "", p->addrs.v[i]);
 	fprintf(e->out, ";\n");
@@ -412,7 +446,7 @@ static const char *emit_filter(struct em *e, struct cv_peer *p)
 	if (!live)
 		return NULL;
 	comment(e, "", cv_printf(e->m, "what %s %s is sent: the advertisements that select it", p->o.kind, p->o.name));
-	fprintf(e->out, "filter %s {\n", name);
+	fprintf(e->out, "filter %s {\n", sym(e, name));
 	/* One advertisement: set its attributes and accept.  Several: each sets
 	 * its own attributes (so that two advertisements of one pool add both
 	 * their communities, as MetalLB does), then one accept for all. */
@@ -502,7 +536,7 @@ static int emit_peer(struct em *e, struct cv_peer *p, const char *filter, const 
 	/* RFC 2385 keys are at most 80 octets (TCP_MD5SIG_MAXKEYLEN) */
 	if (!why && p->password && strlen(p->password) > 80)
 		why = "password is longer than 80 characters, the TCP-MD5 key limit";
-	fprintf(f, "protocol bgp %s {\n", p->o.cname);
+	fprintf(f, "protocol bgp %s {\n", sym(e, p->o.cname));
 	if (p->addr) {
 		fprintf(f, "\tneighbor %s", p->addr);
 		if (p->port && p->port != 179)
@@ -546,7 +580,7 @@ static int emit_peer(struct em *e, struct cv_peer *p, const char *filter, const 
 				i, t);
 	}
 	if (filter)
-		fprintf(f, "\texport filter %s;\n", filter);
+		fprintf(f, "\texport filter %s;\n", sym(e, filter));
 	else
 		fprintf(f, "\texport none;\t# no BGPAdvertisement selects this peer\n");
 	fprintf(f, "}\n");
@@ -611,7 +645,7 @@ static void emit_l2(struct em *e, struct cv_adv *a)
 		fputc('\n', e->out);
 		return;
 	}
-	fprintf(e->out, "protocol l2 %s {\n", a->o.cname);
+	fprintf(e->out, "protocol l2 %s {\n", sym(e, a->o.cname));
 	if (a->interfaces.n) {
 		fprintf(e->out, "\tinterface ");
 		for (int i = 0; i < a->interfaces.n; i++)
