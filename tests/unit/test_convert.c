@@ -93,21 +93,32 @@ END_TEST
 START_TEST(t_names)
 {
 	char err[256];
-	/* a pool named like a keyword, a peer named like the pool */
+	/* MetalLB's names stay as they are, in apostrophes where they are no
+	 * plain word or are a keyword; names are unique across pools and
+	 * protocols: a pool named like a keyword, a peer named like a pool */
 	char *out = convert(POOL("bgp", "203.0.113.0/28") POOL("web-1", "203.0.113.16/28")
+			    POOL("lab", "203.0.113.32/28")
 			    PEER("web-1", "64500", "64501", "198.51.100.1"), err, sizeof err);
 
 	ck_assert_msg(out != NULL, "%s", err);
-	ck_assert_ptr_nonnull(strstr(out, "pool bgp_pool {"));
-	ck_assert_ptr_nonnull(strstr(out, "pool web_1 {"));
-	ck_assert_ptr_nonnull(strstr(out, "protocol bgp web_1_2 {"));
-	ck_assert_ptr_nonnull(strstr(out, "MetalLB name \"web-1\""));
+	ck_assert_ptr_nonnull(strstr(out, "pool 'bgp' {"));
+	ck_assert_ptr_nonnull(strstr(out, "pool 'web-1' {"));
+	ck_assert_ptr_nonnull(strstr(out, "pool lab {"));
+	ck_assert_ptr_nonnull(strstr(out, "protocol bgp 'web-1_2' {"));
+	ck_assert_ptr_null(strstr(out, "MetalLB name \"web-1\""));
 	free(out);
 
 	/* a keyword only the built grammar knows (obj/cv-keywords.h) */
 	out = convert(POOL("unset", "203.0.113.0/28"), err, sizeof err);
 	ck_assert_msg(out != NULL, "%s", err);
-	ck_assert_ptr_nonnull(strstr(out, "pool unset_pool {"));
+	ck_assert_ptr_nonnull(strstr(out, "pool 'unset' {"));
+	free(out);
+
+	/* a name no config name can hold is rewritten, and the output says so */
+	out = convert(POOL("\"web pool/1\"", "203.0.113.0/28"), err, sizeof err);
+	ck_assert_msg(out != NULL, "%s", err);
+	ck_assert_ptr_nonnull(strstr(out, "pool web_pool_1 {"));
+	ck_assert_ptr_nonnull(strstr(out, "MetalLB name \"web pool/1\""));
 	free(out);
 }
 END_TEST
