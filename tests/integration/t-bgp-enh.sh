@@ -6,7 +6,9 @@
 #      MP_REACH_NLRI with our IPv6 address as next hop (BIRD: plus our
 #      link-local one, the session being direct).  A BIRD session without
 #      the capability gets the IPv6 route only, and `show protocols all`
-#      says that the IPv4 one is held back and why.
+#      says that the IPv4 one is held back and why; with `next hop address
+#      192.0.2.1` it gets the IPv4 route with that next hop.  At the end, an
+#      IPv4 `next hop address` on ext wins over RFC 8950 there too.
 #   2. GTSM (RFC 5082) on incoming sessions: metalbird `passive on; ttl
 #      security on;`: a BIRD `ttl security on` on the link reaches
 #      Established; a BIRD one router further away (its TTL decremented
@@ -50,13 +52,13 @@ mb_in mb-enh-r sysctl -qw net.ipv6.conf.all.forwarding=1
 ip -n mb-enh-m -6 route add 2001:db8:11::/64 via 2001:db8:10::2
 ip -n mb-enh-x -6 route add 2001:db8:10::/64 via 2001:db8:11::1
 
-mbconf() {	# $1: multihop of the far sessions, $2: more options of noext
+mbconf() {	# $1: multihop of the far sessions, $2: more options of noext, $3: of ext
 	cat <<CONF
 router id 192.0.2.1;
 log stderr all;
 debug protocols { states, events };
 protocol static st { route 203.0.113.7/32; route 2001:db8:77::/64; }
-protocol bgp ext { neighbor 2001:db8:1::2 as 64512; local 2001:db8:1::1 as 64513; connect retry time 1; }
+protocol bgp ext { neighbor 2001:db8:1::2 as 64512; local 2001:db8:1::1 as 64513; connect retry time 1; ${3:-} }
 protocol bgp noext { neighbor 2001:db8:2::2 as 64512; local 2001:db8:2::1 as 64513; passive on; ttl security on; ${2:-} }
 protocol bgp frr { neighbor 2001:db8:3::2 as 64514; local 2001:db8:3::1 as 64513; connect retry time 1; }
 protocol bgp near { neighbor 192.0.2.2 as 64512; local 192.0.2.1 as 64513; passive on; ttl security on; }
@@ -215,6 +217,7 @@ done
 echo "NOTE: GTSM: one hop too far, over 8 s: far (IPv4) was:$seen; far6 (IPv6) was:$seen6 (never Established)"
 # and noext gets an IPv4 next hop of its own: nothing is held back any more
 mbconf "multihop 2;" "next hop address 192.0.2.1;" >"$MB_WORK/m.conf"
+# (ext keeps RFC 8950 here: its session must not restart before part 3)
 mb_ctl m configure >/dev/null || mb_fail "configure with multihop 2 failed"
 mb_wait 30 "far Established once we allow 2 hops" established far
 mb_wait 30 "far6 Established once we allow 2 hops" established far6
@@ -222,6 +225,8 @@ established near || mb_fail "near still Established"
 det=$(mb_ctl m show protocols all noext)
 mb_assert_nomatch 'Held back' "$det" "noext with next hop address: nothing held back"
 mb_assert_match 'Routes: +0 received, 2 exported' "$det" "noext with next hop address: both routes exported"
+v4noext() { mb_birdc b show route 203.0.113.7/32 protocol noext all | grep -q 'BGP.next_hop: 192\.0\.2\.1$'; }
+mb_wait 15 "BIRD (no extended next hop) has 203.0.113.7/32 with next hop 192.0.2.1" v4noext
 
 # --- 3. Cease / Connection Rejected ------------------------------------------------
 cat >"$MB_WORK/reject.py" <<'PY'
@@ -269,4 +274,11 @@ mb_wait_log 5 m 'ext: new connection from the neighbor while Established: taken 
 # (the hand-made client leaves at once, so ext waits out a backoff first)
 mb_wait 40 "ext Established again" established ext
 mb_wait 15 "BIRD still (again) has 203.0.113.7/32 from ext" v4ext
+
+# --- an IPv4 next hop of our own wins over RFC 8950 ------------------------------
+mbconf "multihop 2;" "next hop address 192.0.2.1;" "next hop address 192.0.2.1;" >"$MB_WORK/m.conf"
+mb_ctl m configure >/dev/null || mb_fail "configure with next hop address on ext failed"
+v4ext_own() { mb_birdc b show route 203.0.113.7/32 protocol ext all | grep -q 'BGP.next_hop: 192\.0\.2\.1$'; }
+mb_wait 30 "ext: BIRD has 203.0.113.7/32 with our IPv4 next hop, not the IPv6 one" v4ext_own
+mb_assert_match 'BGP\.next_hop: 2001:db8:1::1' "$(mb_birdc b show route 2001:db8:77::/64 protocol ext all)" "ext's IPv6 route keeps our IPv6 next hop"
 mb_assert_match 'up' "$(mb_ctl m show status)" "daemon still running"
