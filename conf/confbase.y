@@ -8,6 +8,7 @@
 
 CF_HDR
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -492,7 +493,13 @@ static int yyreport_syntax_error(const yypcontext_t *ctx)
 	}
 	if (shown < total && o < sizeof list)
 		snprintf(list + o, sizeof list - o, ", ...");
+	/* `pool prod-pool {`: a name with '-' read as a name and a minus */
+	const char *hint = "";
+	size_t pl = strlen(prefix);
+	if (cf_tok_text && cf_tok_len == 1 && cf_tok_text[0] == '-' && pl &&
+	    (isalnum((unsigned char)prefix[pl - 1]) || prefix[pl - 1] == '_'))
+		hint = " (a name with '-' is written in apostrophes, as 'prod-pool')";
 	if (shown)
-		cf_error_at(at, "unexpected %s%s%s: expected %s", found, after, in, list);
-	cf_error_at(at, "unexpected %s%s%s", found, after, in);
+		cf_error_at(at, "unexpected %s%s%s: expected %s%s", found, after, in, list, hint);
+	cf_error_at(at, "unexpected %s%s%s%s", found, after, in, hint);
 }
