@@ -48,8 +48,9 @@ kubernetes_item:
 	k8s_cfg()->kubeconfig = cf_path($2);
    }
  | API SERVER STRING {
-	if (strncmp($3, "https://", 8) && strncmp($3, "http://", 7))
-		cf_error_at(&@3, "api server \"%s\" must be an http:// or https:// URL", $3);
+	const char *host = !strncmp($3, "https://", 8) ? $3 + 8 : !strncmp($3, "http://", 7) ? $3 + 7 : NULL;
+	if (!host || !*host || *host == '/')
+		cf_error_at(&@3, "api server \"%s\" must be an http:// or https:// URL with a host", $3);
 	k8s_source(&@1);
 	k8s_cfg()->api_server = $3;
    }

@@ -210,8 +210,11 @@ int k8s_kubeconfig_parse(const char *text, size_t len, const char *name, const c
 	yaml_node_t *cl = named(&k, "clusters", "cluster", cluster);
 	if (!cl || map_str(&k, cl, "server", "cluster", &v))
 		goto out;
-	if (!v || (strncmp(v, "https://", 8) && strncmp(v, "http://", 7))) {
-		snprintf(err, errlen, "%s: cluster \"%s\": server must be an http(s) URL", name, cluster);
+	/* a scheme, then a host: "https:///" names no server */
+	const char *host = !v ? NULL : !strncmp(v, "https://", 8) ? v + 8 : !strncmp(v, "http://", 7) ? v + 7 : NULL;
+	if (!host || !*host || *host == '/') {
+		snprintf(err, errlen, "%s: cluster \"%s\": server must be an http(s) URL with a host", name,
+			 cluster);
 		goto out;
 	}
 	a->server = xstrdup(v);

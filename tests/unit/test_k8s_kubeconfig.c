@@ -95,6 +95,8 @@ static const struct bad bads[] = {
 	{ "current-context: x\ncontexts:\n- {name: x, context: {user: u}}\n", "names no cluster" },
 	{ "current-context: x\ncontexts:\n- {name: x, context: {cluster: c}}\nclusters:\n- {name: c, cluster: {server: ftp://x}}\n",
 	  "server must be an http(s) URL" },
+	{ "current-context: x\ncontexts:\n- {name: x, context: {cluster: c}}\nclusters:\n- {name: c, cluster: {server: 'https:///'}}\n",
+	  "server must be an http(s) URL with a host" },
 	{ "current-context: x\ncontexts:\n- {name: x, context: {cluster: c}}\nclusters:\n- {name: c, cluster: {server: [a]}}\n",
 	  "cluster.server: expected a string" },
 	{ "current-context: x\ncontexts:\n- {name: x, context: {cluster: c}}\n"
