@@ -146,7 +146,7 @@ extern int cf_tok_len;			/* its length */
 extern const char *cf_tok_text;		/* its text */
 int cf_keyword_token(const char *word);	/* token of a keyword, or 0 */
 /* Print a name as the config language reads it back: bare when it is a
- * plain word, else in apostrophes ('prod-pool'). */
+ * plain word and no keyword, else in apostrophes ('prod-pool'). */
 void cf_put_name(FILE *out, const char *name);
 extern int cf_start_token;		/* a start token the lexer returns first (CLI parsing) */
 
