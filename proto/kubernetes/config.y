@@ -3,6 +3,7 @@
  */
 CF_HDR
 #include "proto/kubernetes/k8s.h"
+#include "proto/kubernetes/kubeconfig.h"
 
 static struct k8s_config *k8s_cfg(void)
 {
@@ -48,8 +49,7 @@ kubernetes_item:
 	k8s_cfg()->kubeconfig = cf_path($2);
    }
  | API SERVER STRING {
-	const char *host = !strncmp($3, "https://", 8) ? $3 + 8 : !strncmp($3, "http://", 7) ? $3 + 7 : NULL;
-	if (!host || !*host || *host == '/')
+	if (!k8s_url_ok($3))
 		cf_error_at(&@3, "api server \"%s\" must be an http:// or https:// URL with a host", $3);
 	k8s_source(&@1);
 	k8s_cfg()->api_server = $3;

@@ -34,6 +34,13 @@ void k8s_auth_free(struct k8s_auth *a)
 	memset(a, 0, sizeof *a);
 }
 
+int k8s_url_ok(const char *url)
+{
+	const char *host = !strncmp(url, "https://", 8) ? url + 8 : !strncmp(url, "http://", 7) ? url + 7 : NULL;
+
+	return host && *host && *host != '/';
+}
+
 unsigned char *k8s_base64_decode(const char *s, size_t *len)
 {
 	size_t n = strlen(s), o = 0;
@@ -210,9 +217,7 @@ int k8s_kubeconfig_parse(const char *text, size_t len, const char *name, const c
 	yaml_node_t *cl = named(&k, "clusters", "cluster", cluster);
 	if (!cl || map_str(&k, cl, "server", "cluster", &v))
 		goto out;
-	/* a scheme, then a host: "https:///" names no server */
-	const char *host = !v ? NULL : !strncmp(v, "https://", 8) ? v + 8 : !strncmp(v, "http://", 7) ? v + 7 : NULL;
-	if (!host || !*host || *host == '/') {
+	if (!v || !k8s_url_ok(v)) {
 		snprintf(err, errlen, "%s: cluster \"%s\": server must be an http(s) URL with a host", name,
 			 cluster);
 		goto out;

@@ -28,5 +28,7 @@ int k8s_kubeconfig_parse(const char *text, size_t len, const char *name, const c
 void k8s_auth_free(struct k8s_auth *a);
 /* Base64 (standard alphabet, padding optional, whitespace skipped); NULL on error. */
 unsigned char *k8s_base64_decode(const char *s, size_t *len);
+/* Whether URL is http:// or https:// followed by a host ("https:///" is not). */
+int k8s_url_ok(const char *url);
 
 #endif
