@@ -800,7 +800,11 @@ void bgp_session_accept(struct bgp_session *s, int fd)
 	 * NOTIFICATION (so the glue keeps the routes as stale), and the new
 	 * one is accepted instead of rejected.
 	 */
-	if (s->admin_up && s->est && s->cf.gr && s->est->peer.caps.gr) {
+	const struct bgp_caps *pc = s->est ? &s->est->peer.caps : NULL;
+	/* Only a neighbor that lists a family in its capability can restart
+	 * gracefully; one that is merely aware (BIRD's default) may just have
+	 * had its own connection in flight when ours became Established. */
+	if (s->admin_up && s->est && s->cf.gr && pc->gr && (pc->gr_af[0] || pc->gr_af[1])) {
 		slog(s, 1, "new connection from the neighbor while Established: taken as its graceful restart");
 		conn_close(s->est, "neighbor restarted (new connection while Established)", NULL);
 		/* no backoff: the neighbor is back already */

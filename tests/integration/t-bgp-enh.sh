@@ -79,6 +79,7 @@ template bgp t {
 protocol bgp ext from t {
 	local 2001:db8:1::2 as 64512;
 	neighbor 2001:db8:1::1 as 64513;
+	graceful restart on;	# lists its families: it can restart (see 3.)
 	ipv4 { extended next hop on; import all; export none; };
 	ipv6 { import all; export none; };
 }
@@ -267,7 +268,7 @@ mb_wait_log 5 m 'incoming connection rejected \(already established\)'
 established near || mb_fail "the Established session survives"
 mb_assert_match 'Established' "$(mb_birdc b show protocols near)" "BIRD's session too"
 echo "NOTE: rejected connections got $got"
-# ext: BIRD has graceful restart (aware), so a new connection is its restart
+# ext: BIRD has graceful restart (on: it lists its families), so a new connection is its restart
 got=$(rej 2001:db8:1::2 2001:db8:1::1)
 [[ $got == ffffffffffffffffffffffffffffffff????01* ]] || mb_fail "ext: a new connection from a neighbor with graceful restart gets our OPEN, got '$got'"
 mb_wait_log 5 m 'ext: new connection from the neighbor while Established: taken as its graceful restart'
